@@ -1,0 +1,99 @@
+//! What operators and tools need: `/healthz`, `/readyz` (database reachable), Prometheus `/metrics`, and the
+//! OpenAPI 3.1 document at `/api/v1/openapi.json`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_postgres::Pool;
+use serde::Serialize;
+use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa::{OpenApi, ToSchema};
+use warp::filters::BoxedFilter;
+use warp::http::{header, StatusCode};
+use warp::reply::Response;
+use warp::{Filter, Reply};
+
+use crate::error::{respond, ApiError, ApiResult};
+use crate::http::json;
+use crate::telemetry::Metrics;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+/// The whole OpenAPI document: the account and operations routes plus each service's own `parts`.
+pub fn document(parts: impl IntoIterator<Item = OpenApiDocument>) -> OpenApiDocument {
+    let mut document = OperationsApi::openapi();
+    document.merge(crate::accounts::AccountsApi::openapi());
+    for part in parts {
+        document.merge(part);
+    }
+    document.info.title = "Common Ground".into();
+    document.info.version = env!("CARGO_PKG_VERSION").into();
+    document.info.description = Some(
+        "A directory of grassroots migrant and refugee organisations, summit scheduling and capacity building. \
+         Errors are application/problem+json (RFC 7807)."
+            .into(),
+    );
+    document
+}
+
+/// The operations routes.
+pub fn routes(pool: Pool, metrics: Arc<Metrics>, openapi: OpenApiDocument) -> BoxedFilter<(Response,)> {
+    let openapi = Arc::new(openapi);
+    let healthz = warp::path!("healthz").and(warp::get()).then(handlers::healthz);
+    let readyz = warp::path!("readyz")
+        .and(warp::get())
+        .and(warp::any().map(move || pool.clone()))
+        .then(handlers::readyz);
+    let metrics = warp::path!("metrics").and(warp::get()).map(move || {
+        warp::reply::with_header(
+            metrics.render(),
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )
+        .into_response()
+    });
+    let openapi = warp::path!("api" / "v1" / "openapi.json")
+        .and(warp::get())
+        .map(move || warp::reply::json(&*openapi).into_response());
+    healthz
+        .or(readyz)
+        .unify()
+        .map(respond)
+        .or(metrics)
+        .unify()
+        .or(openapi)
+        .unify()
+        .boxed()
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(handlers::healthz, handlers::readyz), components(schemas(Health)))]
+struct OperationsApi;
+
+mod handlers {
+    use super::*;
+
+    /// `GET /healthz`: the process is up.
+    #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+    pub async fn healthz() -> ApiResult {
+        Ok(json(&Health { status: "ok" }, StatusCode::OK))
+    }
+
+    /// `GET /readyz`: the database answers within a second.
+    #[utoipa::path(get, path = "/readyz", tag = "operations",
+        responses((status = 200, body = Health), (status = 503, body = crate::error::Problem)))]
+    pub async fn readyz(pool: Pool) -> ApiResult {
+        let check = async {
+            let client = pool.get().await?;
+            client.simple_query("SELECT 1").await?;
+            Ok::<_, ApiError>(())
+        };
+        match tokio::time::timeout(Duration::from_secs(1), check).await {
+            Ok(Ok(())) => Ok(json(&Health { status: "ready" }, StatusCode::OK)),
+            _ => Err(ApiError::Unavailable),
+        }
+    }
+}
