@@ -47,17 +47,12 @@ pub fn routes(pool: Pool, metrics: Arc<Metrics>, openapi: OpenApiDocument) -> Bo
         .and(warp::get())
         .and(warp::any().map(move || pool.clone()))
         .then(handlers::readyz);
-    let metrics = warp::path!("metrics").and(warp::get()).map(move || {
-        warp::reply::with_header(
-            metrics.render(),
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )
-        .into_response()
-    });
+    let metrics = warp::path!("metrics")
+        .and(warp::get())
+        .map(move || handlers::metrics(&metrics));
     let openapi = warp::path!("api" / "v1" / "openapi.json")
         .and(warp::get())
-        .map(move || warp::reply::json(&*openapi).into_response());
+        .map(move || handlers::openapi(&openapi));
     healthz
         .or(readyz)
         .unify()
@@ -70,7 +65,10 @@ pub fn routes(pool: Pool, metrics: Arc<Metrics>, openapi: OpenApiDocument) -> Bo
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(handlers::healthz, handlers::readyz), components(schemas(Health)))]
+#[openapi(
+    paths(handlers::healthz, handlers::readyz, handlers::metrics, handlers::openapi),
+    components(schemas(Health))
+)]
 struct OperationsApi;
 
 mod handlers {
@@ -80,6 +78,25 @@ mod handlers {
     #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
     pub async fn healthz() -> ApiResult {
         Ok(json(&Health { status: "ok" }, StatusCode::OK))
+    }
+
+    /// `GET /metrics`: Prometheus metrics of the requests this process answered.
+    #[utoipa::path(get, path = "/metrics", tag = "operations",
+        responses((status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text")))]
+    pub fn metrics(metrics: &Metrics) -> Response {
+        warp::reply::with_header(
+            metrics.render(),
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )
+        .into_response()
+    }
+
+    /// `GET /api/v1/openapi.json`: this document.
+    #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
+        responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+    pub fn openapi(document: &OpenApiDocument) -> Response {
+        warp::reply::json(document).into_response()
     }
 
     /// `GET /readyz`: the database answers within a second.

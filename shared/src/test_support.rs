@@ -76,12 +76,12 @@ async fn template() -> &'static str {
                 .is_some();
             if !exists {
                 let building = format!("{name}_building");
-                admin
-                    .batch_execute(&format!(
-                        "DROP DATABASE IF EXISTS \"{building}\"; CREATE DATABASE \"{building}\""
-                    ))
-                    .await
-                    .unwrap();
+                for statement in [
+                    format!("DROP DATABASE IF EXISTS \"{building}\""),
+                    format!("CREATE DATABASE \"{building}\""),
+                ] {
+                    admin.batch_execute(&statement).await.unwrap();
+                }
                 let mut config = server().await.clone();
                 config.dbname(&building);
                 crate::migrations::migrate(&config)

@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Serve the product on COMMONGROUND_BIND (default 127.0.0.1:8080). The default command.
     Serve,
+    /// Apply the database migrations and exit (deployments run this once before starting replicas).
+    Migrate,
     /// Administrator's tools.
     Admin {
         #[command(subcommand)]
@@ -63,6 +65,10 @@ async fn main() -> ExitCode {
     shared::telemetry::init(settings.json_logs);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
+        Command::Migrate => Database::open(&settings)
+            .await
+            .map(Database::close)
+            .map_err(Into::into),
         Command::Admin {
             command:
                 AdminCommand::CreateUser {
