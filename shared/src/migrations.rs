@@ -32,8 +32,20 @@ pub fn fingerprint() -> u64 {
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationError {
-    #[error("cannot connect to PostgreSQL: {0}")]
+    #[error("cannot connect to PostgreSQL: {}", with_causes(.0))]
     Connect(#[from] tokio_postgres::Error),
     #[error("a migration failed: {0}")]
     Migration(#[from] refinery::Error),
+}
+
+/// An error and its causes on one line ("error connecting to server: Connection refused").
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }

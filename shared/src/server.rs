@@ -31,6 +31,12 @@ pub enum DatabaseError {
     Migration(#[from] MigrationError),
     #[error("DATABASE_URL is not a PostgreSQL connection string: {0}")]
     BadUrl(tokio_postgres::Error),
+    #[error(
+        "cannot reach the PostgreSQL server in DATABASE_URL: {0}\n  Start that server or fix DATABASE_URL; or unset \
+         DATABASE_URL to let Common Ground run its own private cluster (it needs the PostgreSQL server binaries: \
+         `sudo apt-get install postgresql` on Debian/Ubuntu, `brew install postgresql` on macOS)."
+    )]
+    Unreachable(MigrationError),
 }
 
 /// The name of the database Common Ground keeps in its private cluster.
@@ -51,7 +57,12 @@ impl Database {
                 (local.config(LOCAL_DATABASE), Some(local))
             }
         };
-        crate::migrations::migrate(&config).await?;
+        crate::migrations::migrate(&config)
+            .await
+            .map_err(|error| match error {
+                MigrationError::Connect(_) if local.is_none() => DatabaseError::Unreachable(error),
+                other => DatabaseError::Migration(other),
+            })?;
         let pool = crate::db::pool(config.clone(), 16);
         Ok(Database { pool, config, local })
     }

@@ -18,7 +18,7 @@ use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
-use crate::audience::{view, Audience};
+use crate::audience::{audience_of, view, Audience};
 use crate::organisation::{
     Contact, FieldVisibility, LocationInput, LocationView, Membership, Organisation, OrganisationInput,
     OrganisationPatch, OrganisationView, Precision, Visibility,
@@ -139,7 +139,7 @@ async fn audience_for(
         Some(v) if !v.is_admin() => store::is_editor(client, organisation, v.id).await?,
         _ => false,
     };
-    Ok(Audience::of(viewer, edits))
+    Ok(audience_of(viewer, edits))
 }
 
 fn privileged_view(organisation: &Organisation) -> OrganisationView {
@@ -160,7 +160,7 @@ async fn list(query: String, pool: Pool, credentials: Credentials) -> ApiResult 
     let organisations = store::list(&client, page.after()?, page.fetch()).await?;
     let views = organisations
         .iter()
-        .map(|o| view(o, Audience::of(viewer.as_ref(), edited.contains(&o.id))))
+        .map(|o| view(o, audience_of(viewer.as_ref(), edited.contains(&o.id))))
         .collect();
     Ok(json(
         &Page::from_rows(views, &page, |o: &OrganisationView| o.id.to_string()),

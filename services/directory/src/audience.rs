@@ -1,37 +1,18 @@
 //! Who is looking, and what they may see: each field group by its visibility, and each location by its
 //! precision. Everything the directory answers about an organisation passes through `view`.
 
-use search_index::area::coarse_point;
+pub use search_index::Audience;
+use search_index::Coordinates;
 use shared::accounts::Viewer;
 
 use crate::organisation::{LocationView, Organisation, OrganisationView, Precision, Visibility};
 
-/// The kind of viewer, as far as one organisation is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Audience {
-    /// Not signed in.
-    Public,
-    /// Signed in to the network.
-    Network,
-    /// Network staff, or an editor of this organisation.
-    Privileged,
-}
-
-impl Audience {
-    pub fn of(viewer: Option<&Viewer>, edits_this_organisation: bool) -> Audience {
-        match viewer {
-            None => Audience::Public,
-            Some(viewer) if viewer.is_admin() || edits_this_organisation => Audience::Privileged,
-            Some(_) => Audience::Network,
-        }
-    }
-
-    pub fn sees(self, visibility: Visibility) -> bool {
-        match visibility {
-            Visibility::Public => true,
-            Visibility::Network => self >= Audience::Network,
-            Visibility::Private => self == Audience::Privileged,
-        }
+/// How `viewer` sees one organisation: staff and the organisation's editors see everything exactly.
+pub fn audience_of(viewer: Option<&Viewer>, edits_this_organisation: bool) -> Audience {
+    match viewer {
+        None => Audience::Public,
+        Some(viewer) if viewer.is_admin() || edits_this_organisation => Audience::Privileged,
+        Some(_) => Audience::Network,
     }
 }
 
@@ -41,7 +22,7 @@ pub fn view(organisation: &Organisation, audience: Audience) -> OrganisationView
     let visibility = input.visibility;
     let mut hidden_fields = Vec::new();
     let mut shown = |group: &'static str, level: Visibility| {
-        let sees = audience.sees(level);
+        let sees = level.allows(audience);
         if !sees {
             hidden_fields.push(group);
         }
@@ -76,23 +57,17 @@ fn location_views(organisation: &Organisation, audience: Audience) -> Vec<Locati
         .iter()
         .zip(&organisation.location_ids)
         .filter_map(|(location, id)| {
+            let real = Coordinates::new(location.latitude, location.longitude);
+            let seen = location.precision.seen_at(audience, real)?;
             let exact = audience == Audience::Privileged || location.precision == Precision::Exact;
-            if !exact && location.precision == Precision::Hidden {
-                return None;
-            }
-            let (latitude, longitude) = if exact {
-                (location.latitude, location.longitude)
-            } else {
-                coarse_point(location.latitude, location.longitude)
-            };
             Some(LocationView {
                 id: *id,
                 label: location.label.clone(),
                 address: location.address.clone().filter(|_| exact),
                 postcode: location.postcode.clone().filter(|_| exact),
                 town: location.town.clone(),
-                latitude,
-                longitude,
+                latitude: seen.latitude,
+                longitude: seen.longitude,
                 precision: location.precision,
                 approximate: !exact,
             })

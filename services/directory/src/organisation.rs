@@ -1,35 +1,12 @@
 //! An organisation of the directory as editors write it and as each viewer may read it: its field groups,
 //! their visibility, its locations and how precisely each may be shown, and the validation of every field.
 
+pub use search_index::{FieldVisibility, Precision, Visibility};
 use serde::{Deserialize, Deserializer, Serialize};
 use shared::FieldError;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-/// Who may see a group of fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    /// Anyone, signed in or not.
-    Public,
-    /// Signed-in people of the network.
-    Network,
-    /// The organisation's editors and network staff.
-    Private,
-}
-
-/// How precisely a location may be shown to those who are not its organisation's editors or staff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Precision {
-    /// The exact point and address.
-    Exact,
-    /// Only a ~2 km area: coordinates snapped to the area's centre, no address or postcode.
-    Area,
-    /// Not shown at all.
-    Hidden,
-}
 
 /// Where an organisation stands in the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -39,31 +16,6 @@ pub enum Membership {
     Associate,
     Applicant,
     Former,
-}
-
-/// The visibility of each group of fields. The name is always public.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FieldVisibility {
-    /// description, themes, communities, languages, website
-    pub profile: Visibility,
-    /// contact name, email, phone
-    pub contact: Visibility,
-    /// locations
-    pub locations: Visibility,
-    /// membership status
-    pub membership: Visibility,
-}
-
-impl Default for FieldVisibility {
-    fn default() -> Self {
-        FieldVisibility {
-            profile: Visibility::Public,
-            contact: Visibility::Network,
-            locations: Visibility::Public,
-            membership: Visibility::Network,
-        }
-    }
 }
 
 /// How to reach an organisation.

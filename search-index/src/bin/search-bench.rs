@@ -1,0 +1,105 @@
+//! Benchmark of the directory index: generates a network of organisations in real UK towns, builds the
+//! index, measures how soon a change is searchable, and runs the query mix, printing p50/p99 per kind.
+//!
+//! `search-bench <gb_places.csv> <organisations> [searches per kind, default 500] [index directory]`
+//! (without a directory, a fresh one under the system's temporary directory, removed afterwards).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use search_index::generate::{read_towns, Generator, SearchKind};
+use search_index::{Audience, Change, DirectoryIndex, OutboxEntry, SearchIndexError};
+
+fn main() -> Result<(), SearchIndexError> {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let usage = || {
+        SearchIndexError::InvalidRequest(
+            "usage: search-bench <gb_places.csv> <organisations> [searches per kind] [index directory]"
+                .to_string(),
+        )
+    };
+    let places = PathBuf::from(arguments.first().ok_or_else(usage)?);
+    let organisations: u64 = arguments.get(1).and_then(|n| n.parse().ok()).ok_or_else(usage)?;
+    let searches: usize = arguments
+        .get(2)
+        .map_or(Ok(500), |n| n.parse().map_err(|_| usage()))?;
+    let (directory, temporary) = match arguments.get(3) {
+        Some(directory) => (PathBuf::from(directory), false),
+        None => (
+            std::env::temp_dir().join(format!("search-bench-{}", std::process::id())),
+            true,
+        ),
+    };
+
+    let mut generator = Generator::new(read_towns(&places)?, 1);
+    let started = Instant::now();
+    let network: Vec<_> = (0..organisations)
+        .map(|number| generator.organisation(number))
+        .collect();
+    println!(
+        "generated {organisations} organisations in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let index = DirectoryIndex::rebuild(&directory, network, 0, |_| ())?;
+    println!(
+        "indexed in {:.1} s ({} organisations)",
+        started.elapsed().as_secs_f64(),
+        index.organisation_count()
+    );
+
+    let mut freshness = Vec::new();
+    for position in 1..=20 {
+        let change = Change::Upsert(generator.organisation(organisations + position as u64));
+        let started = Instant::now();
+        index.apply(&[OutboxEntry { position, change }])?;
+        freshness.push(started.elapsed());
+    }
+    println!(
+        "write -> searchable (apply one change, commit, reload): p50 {}",
+        milliseconds(percentile(&mut freshness, 50))
+    );
+
+    println!(
+        "{:<30} {:>10} {:>10} {:>12}",
+        "query", "p50 ms", "p99 ms", "mean total"
+    );
+    for kind in SearchKind::ALL {
+        let requests: Vec<_> = (0..searches)
+            .map(|_| generator.search(kind, Audience::Public))
+            .collect();
+        for request in requests.iter().take(20) {
+            index.search(request)?;
+        }
+        let mut times = Vec::with_capacity(searches);
+        let mut totals = 0;
+        for request in &requests {
+            let started = Instant::now();
+            let results = index.search(request)?;
+            times.push(started.elapsed());
+            totals += results.total;
+        }
+        println!(
+            "{:<30} {:>10} {:>10} {:>12}",
+            kind.name(),
+            milliseconds(percentile(&mut times, 50)),
+            milliseconds(percentile(&mut times, 99)),
+            totals / searches.max(1) as u64
+        );
+    }
+    drop(index);
+    if temporary {
+        std::fs::remove_dir_all(&directory)?;
+    }
+    Ok(())
+}
+
+fn percentile(times: &mut [Duration], percent: usize) -> Duration {
+    times.sort_unstable();
+    times[(times.len() * percent / 100).min(times.len() - 1)]
+}
+
+fn milliseconds(duration: Duration) -> String {
+    format!("{:.3}", duration.as_secs_f64() * 1_000.0)
+}

@@ -1,0 +1,243 @@
+//! Every geographic search kind against a brute-force reference over a generated network, and the
+//! trilateration defence for `area` locations.
+
+use crate::area::coarse_point;
+use crate::audience::Audience;
+use crate::cells::{pack, unpack};
+use crate::document::tests::organisation;
+use crate::document::{Coordinates, Organisation, Precision};
+use crate::generate::SearchKind;
+use crate::geography::SearchArea;
+use crate::index::testing::{generator, index_of};
+use crate::index::DirectoryIndex;
+use crate::request::{Order, SearchRequest};
+
+const ORGANISATIONS: u64 = 3_000;
+const SEARCHES_PER_KIND: usize = 12;
+
+/// Per organisation: its visible points (on the index's 5 mm grid) for `audience`.
+fn visible_points(organisations: &[Organisation], audience: Audience) -> Vec<(String, Vec<Coordinates>)> {
+    organisations
+        .iter()
+        .map(|org| {
+            let points = org
+                .seen_by(audience)
+                .locations
+                .iter()
+                .map(|location| unpack(pack(location.coordinates)))
+                .collect();
+            (org.id.clone(), points)
+        })
+        .collect()
+}
+
+/// Every page of a search, by `next_offset`.
+fn all_hits(index: &DirectoryIndex, request: &SearchRequest) -> (u64, Vec<(String, Option<f64>)>) {
+    let mut request = request.clone();
+    request.limit = 200;
+    let mut hits = Vec::new();
+    loop {
+        let results = index.search(&request).expect("the search runs");
+        hits.extend(results.hits.into_iter().map(|hit| {
+            (
+                hit.organisation_id,
+                hit.matched_location.and_then(|l| l.distance_km),
+            )
+        }));
+        match results.next_offset {
+            Some(next) => request.offset = next,
+            None => return (results.total, hits),
+        }
+    }
+}
+
+#[test]
+fn every_geographic_search_matches_a_brute_force_reference() {
+    let mut generator = generator(7);
+    let organisations: Vec<Organisation> = (0..ORGANISATIONS)
+        .map(|number| generator.organisation(number))
+        .collect();
+    let index = index_of(organisations.clone());
+    for audience in [Audience::Public, Audience::Privileged] {
+        let points = visible_points(&organisations, audience);
+        for kind in [SearchKind::Radius, SearchKind::BoundingBox, SearchKind::Polygon] {
+            for _ in 0..SEARCHES_PER_KIND {
+                let request = generator.search(kind, audience);
+                let area = request.area.clone().expect("geographic searches have an area");
+                let mut expected: Vec<&str> = points
+                    .iter()
+                    .filter(|(_, points)| points.iter().any(|point| area.contains(*point)))
+                    .map(|(id, _)| id.as_str())
+                    .collect();
+                let (total, hits) = all_hits(&index, &request);
+                let mut found: Vec<&str> = hits.iter().map(|(id, _)| id.as_str()).collect();
+                if kind == SearchKind::Radius {
+                    let distances: Vec<f64> = hits
+                        .iter()
+                        .map(|(_, distance)| distance.expect("a distance"))
+                        .collect();
+                    assert!(
+                        distances.windows(2).all(|pair| pair[0] <= pair[1]),
+                        "nearest first"
+                    );
+                }
+                expected.sort_unstable();
+                found.sort_unstable();
+                assert_eq!(total, expected.len() as u64, "{kind:?} {area:?}");
+                assert_eq!(found, expected, "{kind:?} {area:?}");
+            }
+        }
+        for _ in 0..SEARCHES_PER_KIND {
+            let request = generator.search(SearchKind::Nearest10, audience);
+            let Order::DistanceFrom(from) = request.order else {
+                panic!("nearest searches order by distance")
+            };
+            let mut expected: Vec<f64> = points
+                .iter()
+                .filter_map(|(_, points)| {
+                    points
+                        .iter()
+                        .map(|point| from.distance_km(*point))
+                        .min_by(f64::total_cmp)
+                })
+                .collect();
+            expected.sort_by(f64::total_cmp);
+            expected.truncate(10);
+            let results = index.search(&request).expect("the search runs");
+            let found: Vec<f64> = results
+                .hits
+                .iter()
+                .map(|hit| {
+                    hit.matched_location
+                        .as_ref()
+                        .and_then(|l| l.distance_km)
+                        .expect("a distance")
+                })
+                .collect();
+            assert_eq!(found, expected, "nearest to {from:?}");
+            let located = points.iter().filter(|(_, points)| !points.is_empty()).count();
+            assert_eq!(results.total, located as u64);
+        }
+    }
+}
+
+#[test]
+fn nearest_k_honours_text_and_facets() {
+    let mut generator = generator(11);
+    let organisations: Vec<Organisation> = (0..ORGANISATIONS)
+        .map(|number| generator.organisation(number))
+        .collect();
+    let index = index_of(organisations.clone());
+    let from = Coordinates::new(53.48, -2.24);
+    let mut request = SearchRequest::new(Audience::Privileged);
+    request.order = Order::DistanceFrom(from);
+    request.text = Some("housing".to_string());
+    request.limit = 5;
+    let mut expected: Vec<f64> = organisations
+        .iter()
+        .filter(|org| org.themes.iter().any(|theme| theme == "housing"))
+        .filter_map(|org| {
+            org.locations
+                .iter()
+                .map(|l| from.distance_km(unpack(pack(l.coordinates))))
+                .min_by(f64::total_cmp)
+        })
+        .collect();
+    expected.sort_by(f64::total_cmp);
+    expected.truncate(5);
+    let found: Vec<f64> = index
+        .search(&request)
+        .expect("the search runs")
+        .hits
+        .iter()
+        .map(|hit| {
+            hit.matched_location
+                .as_ref()
+                .and_then(|l| l.distance_km)
+                .expect("a distance")
+        })
+        .collect();
+    assert_eq!(found, expected);
+}
+
+/// An `area` location queried from many points by the public: every answer (nearest distance, radius in
+/// or out, shown coordinates) is what the cell centre would give, so the best estimate an attacker can
+/// make from them is the cell centre, never the real point.
+#[test]
+fn radius_and_nearest_answers_cannot_trilaterate_an_area_location() {
+    let mut safe_space = organisation("safe", "Safe Space", "");
+    safe_space.locations[0].precision = Precision::Area;
+    let real = safe_space.locations[0].coordinates;
+    let index = index_of([safe_space]);
+    let (latitude, longitude) = coarse_point(real.latitude, real.longitude);
+    let shown = Coordinates::new(latitude, longitude);
+    let centre = unpack(pack(shown));
+    assert!(
+        centre.distance_km(real) > 0.2,
+        "the test needs a point away from its cell centre"
+    );
+
+    let mut observations = Vec::new();
+    for step in 0..24 {
+        let angle = f64::from(step) * std::f64::consts::TAU / 24.0;
+        let reach = 0.3 + f64::from(step % 6) * 0.8;
+        let from = Coordinates::new(
+            real.latitude + reach * angle.cos() / 111.0,
+            real.longitude + reach * angle.sin() / 66.0,
+        );
+        let mut nearest = SearchRequest::new(Audience::Public);
+        nearest.order = Order::DistanceFrom(from);
+        let hit = index.search(&nearest).expect("the search runs").hits.remove(0);
+        let matched = hit.matched_location.expect("a matched location");
+        assert_eq!(matched.coordinates, shown);
+        let distance = matched.distance_km.expect("a distance");
+        assert!(
+            (distance - from.distance_km(centre)).abs() < 1e-9,
+            "distance is to the cell centre"
+        );
+        observations.push((from, distance));
+        for radius_km in [0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0] {
+            let mut near = SearchRequest::new(Audience::Public);
+            near.area = Some(SearchArea::Near {
+                centre: from,
+                radius_km,
+            });
+            let inside = index.search(&near).expect("the search runs").total == 1;
+            assert_eq!(
+                inside,
+                from.distance_km(centre) <= radius_km,
+                "radius answers follow the cell centre"
+            );
+        }
+    }
+    // The best estimate from all distances: the point that explains them best, by a coarse then a fine
+    // grid search around the real point.
+    let error = |guess: Coordinates| -> f64 {
+        observations
+            .iter()
+            .map(|(from, distance)| (from.distance_km(guess) - distance).powi(2))
+            .sum()
+    };
+    let best_around = |middle: Coordinates, step: f64| {
+        let guesses = (-30..=30).flat_map(|i| {
+            (-30..=30).map(move |j| {
+                Coordinates::new(
+                    middle.latitude + f64::from(i) * step,
+                    middle.longitude + f64::from(j) * step * 1.6,
+                )
+            })
+        });
+        guesses
+            .min_by(|a, b| error(*a).total_cmp(&error(*b)))
+            .expect("guesses")
+    };
+    let estimate = best_around(best_around(real, 0.001), 0.000_05);
+    assert!(
+        estimate.distance_km(centre) < 0.01,
+        "the estimate lands on the cell centre"
+    );
+    assert!(
+        estimate.distance_km(real) > centre.distance_km(real) - 0.01,
+        "and no nearer to the real point"
+    );
+}
