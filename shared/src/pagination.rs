@@ -72,6 +72,11 @@ impl PageRequest {
     }
 }
 
+/// The opaque cursor naming `key` (decoded again by `PageParams::validate`).
+pub fn cursor(key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(key)
+}
+
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
@@ -86,7 +91,7 @@ impl<T> Page<T> {
         let more = items.len() as i64 > request.limit;
         items.truncate(request.limit as usize);
         let next_cursor = more
-            .then(|| items.last().map(|last| URL_SAFE_NO_PAD.encode(key(last))))
+            .then(|| items.last().map(|last| cursor(&key(last))))
             .flatten();
         Page { items, next_cursor }
     }

@@ -35,6 +35,19 @@ pub fn find(name: &str) -> Option<&'static Place> {
     all().iter().find(|p| p.name.eq_ignore_ascii_case(name))
 }
 
+/// The place nearest to a point (by an equirectangular approximation, ample at town scale).
+pub fn nearest(latitude: f64, longitude: f64) -> &'static Place {
+    let squared_distance = |p: &Place| {
+        let x = (p.longitude - longitude) * ((p.latitude + latitude) / 2.0).to_radians().cos();
+        let y = p.latitude - latitude;
+        x * x + y * y
+    };
+    all()
+        .iter()
+        .min_by(|a, b| squared_distance(a).total_cmp(&squared_distance(b)))
+        .expect("the places file is not empty")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -44,5 +57,7 @@ mod tests {
         assert!((coventry.latitude - 52.40656).abs() < 1e-6);
         assert!((coventry.longitude + 1.51217).abs() < 1e-6);
         assert!(super::find("Atlantis").is_none());
+        assert_eq!(super::nearest(52.41, -1.51).name, "Coventry");
+        assert_eq!(super::nearest(51.48, -3.18).nation, "Wales");
     }
 }

@@ -132,6 +132,17 @@ fn with_security_headers(mut response: Response) -> Response {
     response
 }
 
+/// What a service is built from: the database, and a folder of its own for local state (such as a
+/// search index).
+#[derive(Clone)]
+pub struct ServiceContext {
+    pub pool: Pool,
+    pub data_dir: std::path::PathBuf,
+}
+
+/// A service's routes and its part of the OpenAPI document.
+pub type Service = (BoxedFilter<(Response,)>, OpenApiDocument);
+
 /// Binds `addr` (port 0 picks a free one) and returns the bound address and the serving future.
 pub async fn bind(
     app: BoxedFilter<(Response,)>,
@@ -160,12 +171,15 @@ pub async fn shutdown_signal() {
 /// Runs one service alone (its thin binary): settings, logs, database, routes, serve.
 pub async fn run_service(
     default_bind: &str,
-    routes: impl FnOnce(Pool) -> (BoxedFilter<(Response,)>, OpenApiDocument),
+    service: impl FnOnce(ServiceContext) -> Service,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let settings = Settings::from_env(default_bind)?;
     crate::telemetry::init(settings.json_logs);
     let database = Database::open(&settings).await?;
-    let (service_routes, openapi) = routes(database.pool.clone());
+    let (service_routes, openapi) = service(ServiceContext {
+        pool: database.pool.clone(),
+        data_dir: settings.data_dir.clone(),
+    });
     let openapi = crate::operations::document([openapi]);
     let app = app(service_routes, database.pool.clone(), openapi);
     let (addr, server) = bind(app, settings.bind, shutdown_signal()).await?;

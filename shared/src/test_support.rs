@@ -7,13 +7,11 @@ use std::path::PathBuf;
 use deadpool_postgres::Pool;
 use tokio::sync::OnceCell;
 use tokio_postgres::{Config, NoTls};
-use utoipa::openapi::OpenApi as OpenApiDocument;
 use uuid::Uuid;
-use warp::filters::BoxedFilter;
-use warp::reply::Response;
 
 use crate::accounts::{NewApiToken, NewUser, Role, Viewer};
 use crate::local_postgres::LocalPostgres;
+use crate::server::{Service, ServiceContext};
 
 /// The folder of the private test cluster: one per user, shared by all test processes.
 pub fn test_cluster_dir() -> PathBuf {
@@ -162,17 +160,24 @@ pub struct TestApp {
     pub address: String,
     pub pool: Pool,
     pub http: reqwest::Client,
+    /// The service's own folder (search index and such), removed when the test ends.
+    pub data_dir: PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     // Declared last: dropped after the server has stopped.
     pub database: TestDatabase,
 }
 
 impl TestApp {
-    /// Serves `routes` (a service's routes and OpenAPI part) with the shared ones, as the binaries do.
-    pub async fn spawn(routes: impl FnOnce(Pool) -> (BoxedFilter<(Response,)>, OpenApiDocument)) -> TestApp {
+    /// Serves `service` with the shared routes, as the binaries do.
+    pub async fn spawn(service: impl FnOnce(ServiceContext) -> Service) -> TestApp {
         let database = TestDatabase::new().await;
         let pool = database.pool();
-        let (service_routes, openapi) = routes(pool.clone());
+        let data_dir =
+            std::env::temp_dir().join(format!("commonground-test-data-{}", Uuid::new_v4().simple()));
+        let (service_routes, openapi) = service(ServiceContext {
+            pool: pool.clone(),
+            data_dir: data_dir.clone(),
+        });
         let app = crate::server::app(
             service_routes,
             pool.clone(),
@@ -189,6 +194,7 @@ impl TestApp {
             address: format!("http://{addr}"),
             pool,
             http: reqwest::Client::builder().build().expect("an HTTP client"),
+            data_dir,
             shutdown: Some(stop),
             database,
         }
@@ -236,5 +242,6 @@ impl Drop for TestApp {
         if let Some(stop) = self.shutdown.take() {
             let _ = stop.send(());
         }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }

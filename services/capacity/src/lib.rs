@@ -6,11 +6,10 @@ use serde::Serialize;
 use shared::error::{respond, ApiResult, Problem};
 use shared::http::{json, parse_query, raw_query};
 use shared::pagination::{Page, PageParams};
+use shared::server::{Service, ServiceContext};
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
-use warp::reply::Response;
 use warp::Filter;
 
 /// A programme of support, such as the Community Leadership Academy or a training series.
@@ -21,7 +20,8 @@ pub struct Programme {
 }
 
 /// The capacity routes and their part of the OpenAPI document.
-pub fn service(pool: Pool) -> (BoxedFilter<(Response,)>, utoipa::openapi::OpenApi) {
+pub fn service(context: ServiceContext) -> Service {
+    let pool = context.pool;
     let routes = warp::path!("api" / "v1" / "capacity" / "programmes")
         .and(warp::get())
         .and(raw_query())

@@ -3,16 +3,14 @@
 
 pub mod demo;
 
-use deadpool_postgres::Pool;
-use warp::filters::BoxedFilter;
-use warp::reply::Response;
+use shared::server::{Service, ServiceContext};
 use warp::Filter;
 
 /// The routes of every service and their OpenAPI parts, merged.
-pub fn services(pool: Pool) -> (BoxedFilter<(Response,)>, utoipa::openapi::OpenApi) {
-    let (directory, mut openapi) = directory::service(pool.clone());
-    let (summits, summits_api) = summits::service(pool.clone());
-    let (capacity, capacity_api) = capacity::service(pool);
+pub fn services(context: ServiceContext) -> Service {
+    let (directory, mut openapi) = directory::service(context.clone());
+    let (summits, summits_api) = summits::service(context.clone());
+    let (capacity, capacity_api) = capacity::service(context);
     openapi.merge(summits_api);
     openapi.merge(capacity_api);
     let routes = directory.or(summits).unify().or(capacity).unify().boxed();

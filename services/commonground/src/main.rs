@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use shared::accounts::{create_user, generate_password, NewUser, Role};
-use shared::server::{bind, shutdown_signal, Database};
+use shared::server::{bind, shutdown_signal, Database, ServiceContext};
 use shared::settings::Settings;
 
 #[derive(Parser)]
@@ -99,7 +99,10 @@ async fn serve(settings: Settings) -> Outcome {
     } else {
         None
     };
-    let (routes, openapi) = commonground::services(database.pool.clone());
+    let (routes, openapi) = commonground::services(ServiceContext {
+        pool: database.pool.clone(),
+        data_dir: settings.data_dir.clone(),
+    });
     let app = shared::server::app(
         routes,
         database.pool.clone(),

@@ -255,6 +255,31 @@ fn endpoints() -> Vec<Endpoint> {
             },
             expect: |who| staff_and_editors(StatusCode::NO_CONTENT)(who),
         },
+        Endpoint {
+            method: Method::POST,
+            documented_path: "/api/v1/regions",
+            request: |_, _, _| {
+                let name = format!("Region {}", uuid::Uuid::new_v4().simple());
+                let square = json!({"type": "Polygon", "coordinates": [[[-1.6, 52.3], [-1.4, 52.3], [-1.4, 52.5], [-1.6, 52.5], [-1.6, 52.3]]]});
+                (
+                    "/api/v1/regions".into(),
+                    Some(json!({"name": name, "geometry": square})),
+                )
+            },
+            expect: staff_only,
+        },
+        Endpoint {
+            // A read with a body (a polygon to search within): open to everyone.
+            method: Method::POST,
+            documented_path: "/api/v1/organisations/search",
+            request: |_, _, _| {
+                (
+                    "/api/v1/organisations/search".into(),
+                    Some(json!({"q": "refugee"})),
+                )
+            },
+            expect: |_| StatusCode::OK,
+        },
     ]
 }
 

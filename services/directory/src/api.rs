@@ -18,19 +18,33 @@ use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
+use std::sync::Arc;
+
 use crate::audience::{audience_of, view, Audience};
+use crate::indexer::SearchIndex;
 use crate::organisation::{
     Contact, FieldVisibility, LocationInput, LocationView, Membership, Organisation, OrganisationInput,
     OrganisationPatch, OrganisationView, Precision, Visibility,
 };
 use crate::store::{self, Editor};
+use crate::{regions, search};
 
 /// Every directory route. Paths come before methods, so an unknown path is a 404 and a known path with
 /// the wrong method a 405.
-pub fn routes(pool: Pool) -> BoxedFilter<(Response,)> {
+pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
     let pool = warp::any().map(move || pool.clone());
+    let index = warp::any().map(move || index.clone());
     let collection = || warp::path!("api" / "v1" / "organisations");
-    let one = || warp::path!("api" / "v1" / "organisations" / String);
+    // `/organisations/search` is its own resource, never an organisation id (so `PATCH` there is a 405).
+    let one = || {
+        warp::path!("api" / "v1" / "organisations" / String).and_then(|id: String| async move {
+            if id == "search" {
+                Err(warp::reject::not_found())
+            } else {
+                Ok(id)
+            }
+        })
+    };
     let editors = || warp::path!("api" / "v1" / "organisations" / String / "editors");
     let list = collection()
         .and(warp::get())
@@ -40,10 +54,34 @@ pub fn routes(pool: Pool) -> BoxedFilter<(Response,)> {
         .then(list);
     let create = collection()
         .and(warp::post())
+        .and(index.clone())
         .and(pool.clone())
         .and(credentials())
         .and(body_bytes())
         .then(create);
+    let search_path = || warp::path!("api" / "v1" / "organisations" / "search");
+    let search = search_path()
+        .and(warp::get())
+        .and(raw_query())
+        .and(index.clone())
+        .and(pool.clone())
+        .and(credentials())
+        .then(search::search);
+    let search_within = search_path()
+        .and(warp::post())
+        .and(index.clone())
+        .and(pool.clone())
+        .and(credentials())
+        .and(body_bytes())
+        .then(search::search_within);
+    let regions = || warp::path!("api" / "v1" / "regions");
+    let list_regions = regions().and(warp::get()).and(pool.clone()).then(regions::list);
+    let create_region = regions()
+        .and(warp::post())
+        .and(pool.clone())
+        .and(credentials())
+        .and(body_bytes())
+        .then(regions::create);
     let get = one()
         .and(warp::get())
         .and(pool.clone())
@@ -51,6 +89,7 @@ pub fn routes(pool: Pool) -> BoxedFilter<(Response,)> {
         .then(get);
     let patch = one()
         .and(warp::patch())
+        .and(index.clone())
         .and(pool.clone())
         .and(credentials())
         .and(warp::header::optional::<String>("if-match"))
@@ -58,6 +97,7 @@ pub fn routes(pool: Pool) -> BoxedFilter<(Response,)> {
         .then(patch);
     let delete = one()
         .and(warp::delete())
+        .and(index.clone())
         .and(pool.clone())
         .and(credentials())
         .then(delete);
@@ -83,7 +123,16 @@ pub fn routes(pool: Pool) -> BoxedFilter<(Response,)> {
         .and(pool)
         .and(credentials())
         .then(remove_editor);
+    // The search routes come before `/{id}`, which would otherwise take "search" for an id.
     list.or(create)
+        .unify()
+        .or(search)
+        .unify()
+        .or(search_within)
+        .unify()
+        .or(list_regions)
+        .unify()
+        .or(create_region)
         .unify()
         .or(get)
         .unify()
@@ -106,11 +155,16 @@ pub fn routes(pool: Pool) -> BoxedFilter<(Response,)> {
 /// The OpenAPI description of the directory.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, get, patch, delete, history, list_editors, add_editor, remove_editor),
+    paths(
+        list, create, get, patch, delete, history, list_editors, add_editor, remove_editor, search::search,
+        search::search_within, regions::list, regions::create
+    ),
     components(schemas(
         OrganisationInput, OrganisationPatch, OrganisationView, LocationInput, LocationView, Contact,
         FieldVisibility, Visibility, Precision, Membership, Editor, NewEditor, AuditEvent,
-        shared::audit::FieldChange, Page<OrganisationView>, Page<AuditEvent>
+        shared::audit::FieldChange, Page<OrganisationView>, Page<AuditEvent>, search::SearchParams,
+        search::SearchAnswer, search::SearchHit, search::MatchedLocation, search::Snippets, search::FacetValue,
+        regions::Region, regions::NewRegion
     )),
     tags((name = "directory", description = "Grassroots organisations, their locations and editors"))
 )]
@@ -172,7 +226,12 @@ async fn list(query: String, pool: Pool, credentials: Credentials) -> ApiResult 
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "directory", request_body = OrganisationInput,
     responses((status = 201, body = OrganisationView), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
-async fn create(pool: Pool, credentials: Credentials, body: bytes::Bytes) -> ApiResult {
+async fn create(
+    index: Arc<SearchIndex>,
+    pool: Pool,
+    credentials: Credentials,
+    body: bytes::Bytes,
+) -> ApiResult {
     let viewer = signed_in(&pool, &credentials).await?;
     if !viewer.is_admin() {
         return Err(ApiError::Forbidden);
@@ -184,6 +243,7 @@ async fn create(pool: Pool, credentials: Credentials, body: bytes::Bytes) -> Api
     let transaction = client.transaction().await?;
     let organisation = store::create(&transaction, viewer.id, input).await?;
     transaction.commit().await?;
+    index.nudge();
     let mut response = json_with_etag(
         &privileged_view(&organisation),
         StatusCode::CREATED,
@@ -223,6 +283,7 @@ async fn get(id: String, pool: Pool, credentials: Credentials) -> ApiResult {
               (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn patch(
     id: String,
+    index: Arc<SearchIndex>,
     pool: Pool,
     credentials: Credentials,
     if_match: Option<String>,
@@ -253,6 +314,7 @@ async fn patch(
         store::update(&transaction, viewer.id, &current, input).await?
     };
     transaction.commit().await?;
+    index.nudge();
     Ok(json_with_etag(
         &privileged_view(&saved),
         StatusCode::OK,
@@ -265,7 +327,7 @@ async fn patch(
 #[utoipa::path(delete, path = "/api/v1/organisations/{id}", tag = "directory",
     params(("id" = Uuid, Path, description = "organisation id")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn delete(id: String, pool: Pool, credentials: Credentials) -> ApiResult {
+async fn delete(id: String, index: Arc<SearchIndex>, pool: Pool, credentials: Credentials) -> ApiResult {
     let id = parse_id(&id)?;
     let viewer = signed_in(&pool, &credentials).await?;
     if !viewer.is_admin() {
@@ -276,6 +338,7 @@ async fn delete(id: String, pool: Pool, credentials: Credentials) -> ApiResult {
     let current = store::find(&transaction, id, true).await?;
     store::delete(&transaction, viewer.id, &current).await?;
     transaction.commit().await?;
+    index.nudge();
     Ok(no_content())
 }
 

@@ -1,18 +1,29 @@
 //! The directory of grassroots organisations: profiles with their locations, who may see and edit them,
-//! and their history. `routes` serves it; `openapi` describes it.
+//! their history, and search by words and geography. `service` builds it.
 
 pub mod api;
 pub mod audience;
 pub mod demo;
+pub mod geometry;
+pub mod indexer;
 pub mod organisation;
+pub mod regions;
+pub mod search;
 pub mod store;
 
-use deadpool_postgres::Pool;
+use shared::server::{Service, ServiceContext};
 use utoipa::OpenApi;
-use warp::filters::BoxedFilter;
-use warp::reply::Response;
 
-/// The directory's routes and its part of the OpenAPI document.
-pub fn service(pool: Pool) -> (BoxedFilter<(Response,)>, utoipa::openapi::OpenApi) {
-    (api::routes(pool), api::DirectoryApi::openapi())
+/// The folder of the search index inside a service's data folder.
+pub fn index_root(data_dir: &std::path::Path) -> std::path::PathBuf {
+    data_dir.join("search-index")
+}
+
+/// The directory's routes and its part of the OpenAPI document; starts following the outbox into this
+/// process's search index.
+pub fn service(context: ServiceContext) -> Service {
+    let index = indexer::SearchIndex::open(&index_root(&context.data_dir))
+        .unwrap_or_else(|error| panic!("cannot open the search index: {error}"));
+    tokio::spawn(index.clone().follow(context.pool.clone()));
+    (api::routes(context.pool, index), api::DirectoryApi::openapi())
 }

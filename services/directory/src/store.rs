@@ -1,7 +1,7 @@
 //! The directory's SQL: organisations with their locations and editors. Every write also appends to the
 //! audit log and to the outbox the search index follows, inside the caller's transaction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use deadpool_postgres::GenericClient;
 use serde::Serialize;
@@ -58,6 +58,14 @@ pub async fn list(
     with_locations(client, rows).await
 }
 
+/// The live organisations among `ids` (deleted and unknown ones are left out), in no particular order.
+pub async fn load_many(client: &impl GenericClient, ids: &[Uuid]) -> Result<Vec<Organisation>, ApiError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM directory.organisations WHERE id = ANY($1) AND deleted_at IS NULL");
+    let rows = client.query(&sql, &[&ids]).await?;
+    with_locations(client, rows).await
+}
+
 async fn with_locations(client: &impl GenericClient, rows: Vec<Row>) -> Result<Vec<Organisation>, ApiError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.get("id")).collect();
     let location_rows = client
@@ -67,14 +75,18 @@ async fn with_locations(client: &impl GenericClient, rows: Vec<Row>) -> Result<V
             &[&ids],
         )
         .await?;
+    let mut by_organisation: HashMap<Uuid, Vec<&Row>> = HashMap::new();
+    for location in &location_rows {
+        by_organisation
+            .entry(location.get("organisation_id"))
+            .or_default()
+            .push(location);
+    }
     Ok(rows
         .iter()
         .map(|row| {
             let id: Uuid = row.get("id");
-            let mine: Vec<&Row> = location_rows
-                .iter()
-                .filter(|l| l.get::<_, Uuid>("organisation_id") == id)
-                .collect();
+            let mine = by_organisation.remove(&id).unwrap_or_default();
             Organisation {
                 id,
                 input: OrganisationInput {
@@ -125,7 +137,7 @@ fn parse<T: serde::de::DeserializeOwned>(raw: &str) -> T {
         .unwrap_or_else(|_| panic!("the database holds `{raw}`, which its CHECK constraint forbids"))
 }
 
-fn name_of<T: Serialize>(value: &T) -> String {
+pub(crate) fn name_of<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(name)) => name,
         _ => unreachable!("enums serialise as strings"),
@@ -302,8 +314,15 @@ async fn record(
     outbox(client, id).await
 }
 
+/// The advisory lock that orders outbox writers: held from a writer's outbox row until its commit, so
+/// positions become visible in order and a follower never skips a position that commits late.
+const OUTBOX_LOCK: i64 = 0x6f75_7462_6f78;
+
 /// Tells the search index this organisation changed.
 async fn outbox(client: &impl GenericClient, id: Uuid) -> Result<(), ApiError> {
+    client
+        .execute("SELECT pg_advisory_xact_lock($1)", &[&OUTBOX_LOCK])
+        .await?;
     client
         .execute(
             "INSERT INTO directory.outbox (organisation_id) VALUES ($1)",

@@ -6,12 +6,11 @@ use serde::Serialize;
 use shared::error::{respond, ApiResult, Problem};
 use shared::http::{json, parse_query, raw_query};
 use shared::pagination::{Page, PageParams};
+use shared::server::{Service, ServiceContext};
 use time::Date;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
-use warp::reply::Response;
 use warp::Filter;
 
 /// A summit: a gathering over one or more days.
@@ -27,7 +26,8 @@ pub struct Summit {
 }
 
 /// The summit routes and their part of the OpenAPI document.
-pub fn service(pool: Pool) -> (BoxedFilter<(Response,)>, utoipa::openapi::OpenApi) {
+pub fn service(context: ServiceContext) -> Service {
+    let pool = context.pool;
     let routes = warp::path!("api" / "v1" / "summits")
         .and(warp::get())
         .and(raw_query())

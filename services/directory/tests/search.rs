@@ -1,0 +1,380 @@
+//! Directory search through the API: words, facets and geography together, for each audience, kept in
+//! step with PostgreSQL through the outbox.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use shared::accounts::Role;
+use shared::test_support::{TestApp, TestUser};
+
+async fn app() -> TestApp {
+    TestApp::spawn(directory::service).await
+}
+
+fn organisation(name: &str, town: &str, description: &str, themes: &[&str], precision: &str) -> Value {
+    let place = shared::places::find(town).unwrap();
+    json!({
+        "name": name, "description": description, "themes": themes, "communities": ["Eritrean"],
+        "languages": ["ti", "en"], "membership": "member",
+        "locations": [{"town": town, "latitude": place.latitude, "longitude": place.longitude, "precision": precision}]
+    })
+}
+
+async fn create(app: &TestApp, admin: &TestUser, body: Value) -> String {
+    let response = app
+        .http
+        .post(app.url("/api/v1/organisations"))
+        .bearer_auth(&admin.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn search(app: &TestApp, user: Option<&TestUser>, query: &str) -> Value {
+    let mut request = app
+        .http
+        .get(app.url(&format!("/api/v1/organisations/search?{query}")));
+    if let Some(user) = user {
+        request = request.bearer_auth(&user.token);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    response.json().await.unwrap()
+}
+
+/// Waits until a search finds `expected` organisations (the index follows the outbox).
+async fn settled(app: &TestApp, user: Option<&TestUser>, query: &str, expected: u64) -> Value {
+    let started = Instant::now();
+    loop {
+        let response = app
+            .http
+            .get(app.url(&format!("/api/v1/organisations/search?{query}")));
+        let response = match user {
+            Some(user) => response.bearer_auth(&user.token),
+            None => response,
+        }
+        .send()
+        .await
+        .unwrap();
+        if response.status() == StatusCode::OK {
+            let answer: Value = response.json().await.unwrap();
+            if answer["total"] == json!(expected) {
+                return answer;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "`{query}` never found {expected}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn names(answer: &Value) -> Vec<&str> {
+    answer["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["name"].as_str().unwrap())
+        .collect()
+}
+
+async fn network(app: &TestApp, admin: &TestUser) {
+    for (name, town, description, themes, precision) in [
+        (
+            "Sheffield Eritrean Housing Action",
+            "Sheffield",
+            "Tenants organising for safe homes",
+            &["housing"][..],
+            "exact",
+        ),
+        (
+            "Rotherham Legal Aid Circle",
+            "Rotherham",
+            "Free immigration advice and legal aid",
+            &["legal aid"][..],
+            "exact",
+        ),
+        (
+            "Coventry Refugee Voices",
+            "Coventry",
+            "A women's group for housing rights",
+            &["housing", "women"][..],
+            "area",
+        ),
+        (
+            "Peterborough Safe House",
+            "Peterborough",
+            "A shelter for women",
+            &["housing"][..],
+            "hidden",
+        ),
+    ] {
+        create(
+            app,
+            admin,
+            organisation(name, town, description, themes, precision),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn words_facets_and_distance_combine() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    network(&app, &admin).await;
+    let everything = settled(&app, None, "", 4).await;
+    assert_eq!(
+        everything["facets"]["theme"][0],
+        json!({"value": "housing", "count": 3})
+    );
+
+    let housing = search(&app, None, "q=housing").await;
+    assert_eq!(housing["total"], json!(3));
+    let near_sheffield = search(&app, None, "q=housing&town=Sheffield&radius_km=30").await;
+    assert_eq!(names(&near_sheffield), vec!["Sheffield Eritrean Housing Action"]);
+    let legal_nearby = search(&app, None, "theme=legal%20aid&near=53.38297,-1.4659&radius_km=30").await;
+    assert_eq!(names(&legal_nearby), vec!["Rotherham Legal Aid Circle"]);
+    let hit = &legal_nearby["items"][0]["matched_location"];
+    assert_eq!(hit["town"], json!("Rotherham"));
+    let km = hit["distance_km"].as_f64().unwrap();
+    assert!((5.0..15.0).contains(&km), "{km}");
+
+    let typo = search(&app, None, "q=shefield%20tennants").await;
+    assert_eq!(names(&typo), vec!["Sheffield Eritrean Housing Action"]);
+    let nearest = search(&app, None, "town=Coventry&sort=distance&limit=2").await;
+    assert_eq!(names(&nearest)[0], "Coventry Refugee Voices");
+    let snippet = search(&app, None, "q=immigration").await;
+    assert!(snippet["items"][0]["snippets"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("<b>immigration</b>"));
+}
+
+#[tokio::test]
+async fn places_that_must_stay_private_never_show_in_geography() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    let member = app.user(Role::Member).await;
+    network(&app, &admin).await;
+    settled(&app, None, "", 4).await;
+
+    let peterborough = "town=Peterborough&radius_km=5";
+    assert_eq!(
+        search(&app, None, peterborough).await["total"],
+        json!(0),
+        "hidden from the public"
+    );
+    assert_eq!(
+        search(&app, Some(&member), peterborough).await["total"],
+        json!(0),
+        "and from members"
+    );
+    assert_eq!(
+        search(&app, Some(&admin), peterborough).await["total"],
+        json!(1),
+        "staff see it"
+    );
+
+    let coventry = search(&app, None, "town=Coventry&radius_km=10").await;
+    let location = &coventry["items"][0]["matched_location"];
+    assert_eq!(location["approximate"], json!(true));
+    let real = shared::places::find("Coventry").unwrap();
+    assert_ne!(
+        (
+            location["latitude"].as_f64().unwrap(),
+            location["longitude"].as_f64().unwrap()
+        ),
+        (real.latitude, real.longitude)
+    );
+    let staff = search(&app, Some(&admin), "town=Coventry&radius_km=10").await;
+    assert_eq!(
+        staff["items"][0]["matched_location"]["latitude"]
+            .as_f64()
+            .unwrap(),
+        real.latitude
+    );
+}
+
+#[tokio::test]
+async fn a_profile_only_for_the_network_is_not_searchable_by_the_public() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    let member = app.user(Role::Member).await;
+    let mut closed = organisation(
+        "Luton Solidarity Kitchen",
+        "Luton",
+        "Zanzibari cooking and casework",
+        &["destitution"],
+        "exact",
+    );
+    closed["visibility"] =
+        json!({"profile": "network", "contact": "private", "locations": "public", "membership": "private"});
+    create(&app, &admin, closed).await;
+    settled(&app, None, "", 1).await;
+    assert_eq!(search(&app, None, "q=zanzibari").await["total"], json!(0));
+    assert_eq!(search(&app, None, "theme=destitution").await["total"], json!(0));
+    assert_eq!(search(&app, None, "").await["facets"]["theme"], json!([]));
+    assert_eq!(
+        search(&app, None, "q=luton").await["total"],
+        json!(1),
+        "the name is public"
+    );
+    assert_eq!(
+        search(&app, Some(&member), "q=zanzibari").await["total"],
+        json!(1)
+    );
+}
+
+#[tokio::test]
+async fn a_saved_profile_is_searchable_within_a_second() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    let id = create(
+        &app,
+        &admin,
+        organisation(
+            "Keighley Roma Network",
+            "Keighley",
+            "Romani families",
+            &["youth"],
+            "exact",
+        ),
+    )
+    .await;
+    settled(&app, None, "q=keighley", 1).await;
+    let saved = Instant::now();
+    let response = app
+        .http
+        .patch(app.url(&format!("/api/v1/organisations/{id}")))
+        .bearer_auth(&admin.token)
+        .header("if-match", "\"1\"")
+        .json(&json!({"description": "Romani families and a football club"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    settled(&app, None, "q=football", 1).await;
+    assert!(saved.elapsed() < Duration::from_secs(1), "{:?}", saved.elapsed());
+
+    let deleted = app
+        .http
+        .delete(app.url(&format!("/api/v1/organisations/{id}")))
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    settled(&app, None, "q=keighley", 0).await;
+}
+
+#[tokio::test]
+async fn regions_and_posted_polygons_limit_a_search() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    network(&app, &admin).await;
+    settled(&app, None, "", 4).await;
+    let south_yorkshire = json!({"type": "Polygon", "coordinates": [[[-1.8, 53.3], [-1.1, 53.3], [-1.1, 53.6], [-1.8, 53.6], [-1.8, 53.3]]]});
+    let stored = app
+        .http
+        .post(app.url("/api/v1/regions"))
+        .bearer_auth(&admin.token)
+        .json(&json!({"name": "South Yorkshire", "geometry": south_yorkshire}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), StatusCode::CREATED);
+    let region = stored.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let listed: Value = app
+        .http
+        .get(app.url("/api/v1/regions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["name"], json!("South Yorkshire"));
+
+    let mut found = names(&search(&app, None, &format!("region={region}")).await)
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(
+        found,
+        vec!["Rotherham Legal Aid Circle", "Sheffield Eritrean Housing Action"]
+    );
+    let posted: Value = app
+        .http
+        .post(app.url("/api/v1/organisations/search"))
+        .json(&json!({"q": "housing", "within": south_yorkshire}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(names(&posted), vec!["Sheffield Eritrean Housing Action"]);
+
+    let member = app.user(Role::Member).await;
+    let refused = app
+        .http
+        .post(app.url("/api/v1/regions"))
+        .bearer_auth(&member.token)
+        .json(&json!({"name": "Mine", "geometry": south_yorkshire}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let open_ring = json!({"name": "Broken", "geometry": {"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]]}});
+    let broken = app
+        .http
+        .post(app.url("/api/v1/regions"))
+        .bearer_auth(&admin.token)
+        .json(&open_ring)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn bad_search_parameters_are_each_explained() {
+    let app = app().await;
+    settled(&app, None, "", 0).await;
+    let response = app
+        .http
+        .get(app.url("/api/v1/organisations/search?near=91,0&radius_km=-3&bbox=1,2&sort=closest&limit=500&town=Atlantis"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = response.json().await.unwrap();
+    let mut fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    fields.sort();
+    assert_eq!(fields, vec!["bbox", "limit", "radius_km", "sort", "town"]);
+    let unknown = app
+        .http
+        .get(app.url("/api/v1/organisations/search?colour=red"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+}
