@@ -8,12 +8,14 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A running private cluster; `stop` shuts it down.
+/// A running private cluster; `stop` shuts it down if this process started it.
 #[derive(Debug)]
 pub struct LocalPostgres {
     bin_dir: PathBuf,
     root: PathBuf,
     owner: Option<(u32, u32)>,
+    /// False when the cluster was already running (another command uses it): then `stop` leaves it be.
+    started_here: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,10 +55,11 @@ impl LocalPostgres {
             move |source| LocalPostgresError::Io { path, source }
         };
         std::fs::create_dir_all(root).map_err(io(root))?;
-        let cluster = LocalPostgres {
+        let mut cluster = LocalPostgres {
             bin_dir,
             root: root.to_path_buf(),
             owner,
+            started_here: false,
         };
         if let Some((uid, gid)) = owner {
             std::os::unix::fs::chown(root, Some(uid), Some(gid)).map_err(io(root))?;
@@ -102,6 +105,7 @@ impl LocalPostgres {
                     options.as_ref(),
                 ],
             )?;
+            cluster.started_here = true;
         }
         Ok(cluster)
     }
@@ -116,8 +120,12 @@ impl LocalPostgres {
         config
     }
 
-    /// Stops the cluster (fast shutdown: open transactions roll back, committed data is kept).
+    /// Stops the cluster if this process started it (fast shutdown: open transactions roll back, committed
+    /// data is kept); a cluster another process started keeps running for it.
     pub fn stop(&self) -> Result<(), LocalPostgresError> {
+        if !self.started_here {
+            return Ok(());
+        }
         let data_dir = self.data_dir();
         self.run(
             "pg_ctl",

@@ -35,7 +35,7 @@ pub async fn ensure(pool: &Pool, data_dir: &Path) -> anyhow::Result<Option<Strin
         },
     )
     .await?;
-    directory::demo::load(pool, admin.id, ORGANISATIONS).await?;
+    directory::demo::load(pool, admin.id, 0, ORGANISATIONS, |_| {}).await?;
     std::fs::create_dir_all(data_dir)?;
     write_private(&saved, &password)?;
     tracing::info!(organisations = ORGANISATIONS, "loaded the demo network");

@@ -25,6 +25,14 @@ enum Command {
     Serve,
     /// Apply the database migrations and exit (deployments run this once before starting replicas).
     Migrate,
+    /// Rebuild the search index from PostgreSQL (a running server switches to it without stopping searches).
+    Reindex,
+    /// Add a generated network of organisations placed in real UK towns.
+    DemoData {
+        /// How many organisations to add.
+        #[arg(long, default_value_t = 1_000)]
+        orgs: usize,
+    },
     /// Administrator's tools.
     Admin {
         #[command(subcommand)]
@@ -65,6 +73,8 @@ async fn main() -> ExitCode {
     shared::telemetry::init(settings.json_logs);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
+        Command::Reindex => commonground::tools::reindex(&settings).await,
+        Command::DemoData { orgs } => commonground::tools::demo_data(&settings, orgs).await,
         Command::Migrate => Database::open(&settings)
             .await
             .map(Database::close)

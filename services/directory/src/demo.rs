@@ -153,14 +153,30 @@ pub fn organisation(dice_seed: u64, index: usize) -> OrganisationInput {
     }
 }
 
-/// Adds `count` generated organisations, recorded as created by `actor`.
-pub async fn load(pool: &Pool, actor: Uuid, count: usize) -> Result<(), ApiError> {
-    let mut client = pool.get().await?;
-    let transaction = client.transaction().await?;
-    for index in 0..count {
-        store::create(&transaction, actor, organisation(2017, index)).await?;
+/// Organisations added per transaction.
+const BATCH: usize = 5_000;
+
+/// Adds `count` generated organisations (numbered from `first`), recorded as created by `actor`;
+/// `progress` hears how many are in so far.
+pub async fn load(
+    pool: &Pool,
+    actor: Uuid,
+    first: usize,
+    count: usize,
+    mut progress: impl FnMut(usize),
+) -> Result<(), ApiError> {
+    let mut done = 0;
+    while done < count {
+        let batch: Vec<OrganisationInput> = (first + done..first + (done + BATCH).min(count))
+            .map(|index| organisation(2017, index))
+            .collect();
+        let mut client = pool.get().await?;
+        let transaction = client.transaction().await?;
+        store::create_many(&transaction, actor, &batch).await?;
+        transaction.commit().await?;
+        done += batch.len();
+        progress(done);
     }
-    transaction.commit().await?;
     Ok(())
 }
 

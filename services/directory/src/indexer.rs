@@ -150,14 +150,19 @@ impl SearchIndex {
     }
 
     fn swap(&self, name: String, index: DirectoryIndex) {
-        let old = {
+        let previous = {
             let mut current = self.current.write().expect("unpoisoned");
             std::mem::replace(&mut *current, (name.clone(), Arc::new(index))).0
         };
         tracing::info!(generation = %name, "search index generation in use");
-        if !old.is_empty() && old != name {
-            // Searches still holding the old generation keep their open files until they finish.
-            let _ = std::fs::remove_dir_all(self.root.join(old));
+        // Older generations go; the one just replaced stays until the next swap, as searches and merges may
+        // still be using it.
+        let entries = std::fs::read_dir(&self.root).into_iter().flatten().flatten();
+        for entry in entries {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            if file_name.starts_with("generation-") && file_name != name && file_name != previous {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
         }
     }
 }

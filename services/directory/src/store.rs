@@ -190,6 +190,147 @@ pub async fn create(
     find(client, id, false).await
 }
 
+/// Adds many organisations at once (imports, demo networks) with `COPY`: the same rows, audit events and
+/// outbox entries as `create`, in the caller's transaction. Returns their ids in order.
+pub async fn create_many(
+    client: &deadpool_postgres::Transaction<'_>,
+    actor: Uuid,
+    inputs: &[OrganisationInput],
+) -> Result<Vec<Uuid>, ApiError> {
+    use futures_util::pin_mut;
+    use tokio_postgres::binary_copy::BinaryCopyInWriter;
+    use tokio_postgres::types::Type;
+
+    let ids: Vec<Uuid> = inputs.iter().map(|_| Uuid::now_v7()).collect();
+    let sink = client
+        .copy_in(
+            "COPY directory.organisations (id, name, description, themes, communities, languages, website,
+                contact_name, contact_email, contact_phone, membership, profile_visibility, contact_visibility,
+                locations_visibility, membership_visibility) FROM STDIN BINARY",
+        )
+        .await?;
+    let text = Type::TEXT;
+    let texts = Type::TEXT_ARRAY;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[
+            Type::UUID,
+            text.clone(),
+            text.clone(),
+            texts.clone(),
+            texts.clone(),
+            texts,
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            text.clone(),
+        ],
+    );
+    pin_mut!(writer);
+    for (id, input) in ids.iter().zip(inputs) {
+        let v = &input.visibility;
+        writer
+            .as_mut()
+            .write(&[
+                id,
+                &input.name,
+                &input.description,
+                &input.themes,
+                &input.communities,
+                &input.languages,
+                &input.website,
+                &input.contact.name,
+                &input.contact.email,
+                &input.contact.phone,
+                &name_of(&input.membership),
+                &name_of(&v.profile),
+                &name_of(&v.contact),
+                &name_of(&v.locations),
+                &name_of(&v.membership),
+            ])
+            .await?;
+    }
+    writer.finish().await?;
+
+    let sink = client
+        .copy_in(
+            "COPY directory.locations (id, organisation_id, position, label, address, postcode, town, latitude,
+                longitude, precision) FROM STDIN BINARY",
+        )
+        .await?;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[
+            Type::UUID,
+            Type::UUID,
+            Type::INT4,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::FLOAT8,
+            Type::FLOAT8,
+            Type::TEXT,
+        ],
+    );
+    pin_mut!(writer);
+    for (id, input) in ids.iter().zip(inputs) {
+        for (position, location) in input.locations.iter().enumerate() {
+            writer
+                .as_mut()
+                .write(&[
+                    &Uuid::now_v7(),
+                    id,
+                    &(position as i32),
+                    &location.label,
+                    &location.address,
+                    &location.postcode,
+                    &location.town,
+                    &location.latitude,
+                    &location.longitude,
+                    &name_of(&location.precision),
+                ])
+                .await?;
+        }
+    }
+    writer.finish().await?;
+
+    let sink = client
+        .copy_in("COPY audit.events (actor_id, entity, entity_id, action, changes) FROM STDIN BINARY")
+        .await?;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[Type::UUID, Type::TEXT, Type::UUID, Type::TEXT, Type::JSONB],
+    );
+    pin_mut!(writer);
+    for (id, input) in ids.iter().zip(inputs) {
+        let after = serde_json::to_value(input).map_err(internal)?;
+        let changes =
+            serde_json::to_value(audit::diff(&serde_json::Value::Null, &after)).map_err(internal)?;
+        writer
+            .as_mut()
+            .write(&[&actor, &AUDIT_ENTITY, id, &"create", &changes])
+            .await?;
+    }
+    writer.finish().await?;
+
+    client
+        .execute("SELECT pg_advisory_xact_lock($1)", &[&OUTBOX_LOCK])
+        .await?;
+    client
+        .execute(
+            "INSERT INTO directory.outbox (organisation_id) SELECT unnest($1::uuid[])",
+            &[&ids],
+        )
+        .await?;
+    Ok(ids)
+}
+
 /// Replaces an organisation's fields with `input` (the caller checked the version), bumping the version.
 pub async fn update(
     client: &impl GenericClient,

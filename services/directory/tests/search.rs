@@ -378,3 +378,60 @@ async fn bad_search_parameters_are_each_explained() {
         .unwrap();
     assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_rebuilt_index_follows_the_outbox_exactly_and_survives_a_restart() {
+    use directory::indexer::{catch_up, rebuild};
+    use shared::test_support::TestDatabase;
+
+    let database = TestDatabase::new().await;
+    let pool = database.pool();
+    let admin = shared::accounts::create_user(
+        &pool,
+        shared::accounts::NewUser {
+            email: "staff@example.org".into(),
+            display_name: "Staff".into(),
+            password: "a long password".into(),
+            role: Role::Admin,
+        },
+    )
+    .await
+    .unwrap();
+    directory::demo::load(&pool, admin.id, 0, 30, |_| {})
+        .await
+        .unwrap();
+    let root = std::env::temp_dir().join(format!("commonground-index-test-{}", admin.id.simple()));
+    let (generation, index) = rebuild(&pool, &root, |_| {}).await.unwrap();
+    let index = std::sync::Arc::new(index);
+    assert_eq!(index.organisation_count(), 30);
+    assert_eq!(
+        catch_up(&index, &pool).await.unwrap(),
+        0,
+        "the rebuild already holds every change"
+    );
+
+    directory::demo::load(&pool, admin.id, 30, 5, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(catch_up(&index, &pool).await.unwrap(), 5);
+    assert_eq!(
+        catch_up(&index, &pool).await.unwrap(),
+        0,
+        "nothing is applied twice"
+    );
+    let position = index.last_applied_position().unwrap();
+    drop(index);
+
+    // As after a crash: reopen from disk and carry on from the stored position.
+    let reopened =
+        std::sync::Arc::new(search_index::DirectoryIndex::open_or_create(&root.join(&generation)).unwrap());
+    assert_eq!(reopened.last_applied_position().unwrap(), position);
+    assert_eq!(reopened.organisation_count(), 35);
+    directory::demo::load(&pool, admin.id, 35, 2, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(catch_up(&reopened, &pool).await.unwrap(), 2);
+    assert_eq!(reopened.organisation_count(), 37);
+    drop(reopened);
+    std::fs::remove_dir_all(root).unwrap();
+}

@@ -1,0 +1,84 @@
+//! The directory's command-line tools: rebuild the search index, and generate a demo network of any size.
+
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use shared::server::Database;
+use shared::settings::Settings;
+
+fn progress_bar(total: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)"
+        ))
+        .expect("a valid template"),
+    );
+    bar
+}
+
+/// `commonground reindex`: builds a fresh generation of the search index from PostgreSQL and makes it
+/// current; a running server switches to it within a moment, searching the old one until then.
+pub async fn reindex(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let database = Database::open(settings).await?;
+    let pool = database.pool.clone();
+    let count: i64 = pool
+        .get()
+        .await?
+        .query_one(
+            "SELECT count(*) FROM directory.organisations WHERE deleted_at IS NULL",
+            &[],
+        )
+        .await?
+        .get(0);
+    let bar = progress_bar(count as u64, "organisations");
+    let started = Instant::now();
+    let ticker = bar.clone();
+    let root = directory::index_root(&settings.data_dir);
+    let (generation, index) =
+        directory::indexer::rebuild(&pool, &root, move |done| ticker.set_position(done)).await?;
+    let index = std::sync::Arc::new(index);
+    let caught_up = directory::indexer::catch_up(&index, &pool).await?;
+    bar.finish();
+    println!(
+        "rebuilt the search index ({} organisations, {generation}) in {:.1} s; applied {caught_up} changes made meanwhile",
+        index.organisation_count(),
+        started.elapsed().as_secs_f64()
+    );
+    drop(index);
+    database.close();
+    Ok(())
+}
+
+/// `commonground demo-data --orgs N`: adds N generated organisations placed in real UK towns.
+pub async fn demo_data(settings: &Settings, organisations: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let database = Database::open(settings).await?;
+    let pool = database.pool.clone();
+    let client = pool.get().await?;
+    let first: i64 = client
+        .query_one("SELECT count(*) FROM directory.organisations", &[])
+        .await?
+        .get(0);
+    let actor = client
+        .query_opt(
+            "SELECT id FROM accounts.users WHERE role = 'admin' ORDER BY created_at LIMIT 1",
+            &[],
+        )
+        .await?
+        .map(|row| row.get(0))
+        .ok_or("create an admin first (`commonground admin create-user`): demo data is recorded as theirs")?;
+    drop(client);
+    let bar = progress_bar(organisations as u64, "organisations");
+    let started = Instant::now();
+    directory::demo::load(&pool, actor, first as usize, organisations, |done| {
+        bar.set_position(done as u64)
+    })
+    .await?;
+    bar.finish();
+    println!(
+        "added {organisations} organisations in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    database.close();
+    Ok(())
+}
