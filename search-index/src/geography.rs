@@ -3,13 +3,36 @@
 
 use geo::{BoundingRect, Intersects};
 
-use crate::cells::{cover, Cell, CellBounds};
+use crate::cells::{cover, Cell, CellBounds, FINEST_LEVEL};
 use crate::document::Coordinates;
 use crate::error::{Result, SearchIndexError};
 
 /// At most this many cells cover a shape: a union of this many postings lists stays cheap, and the cells
 /// stay small enough that few candidates fall outside the shape.
 const MAX_COVER_CELLS: usize = 24;
+/// At most this many cells (inside and edge) after splitting the edge cells of the cover.
+const MAX_SPLIT_CELLS: usize = 64;
+/// Margins of `SearchArea::relation`: about a metre.
+const MARGIN_KM: f64 = 0.001;
+const MARGIN_DEGREES: f64 = 0.000_01;
+
+/// How a cell lies to a search area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Relation {
+    /// No point of the cell is in the area.
+    Disjoint,
+    /// Every point of the cell is in the area.
+    Inside,
+    /// Some points may be in the area: each needs the exact test.
+    Edge,
+}
+
+/// A search area's cells, by whether their points need the exact test.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct SplitCover {
+    pub(crate) inside: Vec<Cell>,
+    pub(crate) edge: Vec<Cell>,
+}
 
 /// Where the organisations searched for must have a (visible) location.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,6 +155,138 @@ impl SearchArea {
         }
     }
 
+    /// How a cell lies to the area, with margins (`INSIDE_MARGIN_*`) far wider than the packing of points
+    /// (5 mm) so that a point indexed in an `Inside` cell is in the area by the exact test too, and one in a
+    /// `Disjoint` cell is not.
+    pub(crate) fn relation(&self, cell: Cell) -> Relation {
+        let bounds = cell.bounds();
+        match self {
+            SearchArea::Near { centre, radius_km } => {
+                if cell.min_distance_km(*centre) > radius_km + MARGIN_KM {
+                    return Relation::Disjoint;
+                }
+                // Along a parallel the distance grows with the longitude difference, along a meridian it
+                // falls then rises: unless the cell holds the meridian opposite the centre, its farthest
+                // point is a corner.
+                let opposite = if centre.longitude > 0.0 {
+                    centre.longitude - 180.0
+                } else {
+                    centre.longitude + 180.0
+                };
+                if bounds.west < opposite && opposite < bounds.east {
+                    return Relation::Edge;
+                }
+                let corners = [
+                    Coordinates::new(bounds.south, bounds.west),
+                    Coordinates::new(bounds.south, bounds.east),
+                    Coordinates::new(bounds.north, bounds.west),
+                    Coordinates::new(bounds.north, bounds.east),
+                ];
+                let farthest = corners
+                    .into_iter()
+                    .map(|corner| centre.distance_km(corner))
+                    .fold(0.0, f64::max);
+                if farthest * (1.0 + 1e-9) <= radius_km - MARGIN_KM {
+                    Relation::Inside
+                } else {
+                    Relation::Edge
+                }
+            }
+            SearchArea::BoundingBox { .. } => {
+                let area = self.bounds();
+                let m = MARGIN_DEGREES;
+                let overlaps_latitudes = bounds.south <= area.north + m && bounds.north >= area.south - m;
+                let within_latitudes = bounds.south >= area.south + m && bounds.north <= area.north - m;
+                // The box as one or two spans of longitude (two when it crosses the antimeridian).
+                let spans = if area.west <= area.east {
+                    [(area.west, area.east), (f64::NAN, f64::NAN)]
+                } else {
+                    [(area.west, 180.0), (-180.0, area.east)]
+                };
+                let overlaps = spans
+                    .iter()
+                    .any(|(west, east)| bounds.west <= east + m && bounds.east >= west - m);
+                let within = spans
+                    .iter()
+                    .any(|(west, east)| bounds.west >= west + m && bounds.east <= east - m);
+                if !overlaps_latitudes || !overlaps {
+                    Relation::Disjoint
+                } else if within_latitudes && within {
+                    Relation::Inside
+                } else {
+                    Relation::Edge
+                }
+            }
+            SearchArea::Region(region) => {
+                let m = MARGIN_DEGREES;
+                let widened = geo::Rect::new(
+                    geo::coord! { x: bounds.west - m, y: bounds.south - m },
+                    geo::coord! { x: bounds.east + m, y: bounds.north + m },
+                );
+                if !widened.intersects(region) {
+                    return Relation::Disjoint;
+                }
+                // No edge of the region comes near the cell, and its centre is in the region: all of it is.
+                let crossed = region.iter().any(|polygon| {
+                    std::iter::once(polygon.exterior())
+                        .chain(polygon.interiors())
+                        .any(|ring| ring.intersects(&widened))
+                });
+                let centre = geo::Point::new(
+                    (bounds.west + bounds.east) / 2.0,
+                    (bounds.south + bounds.north) / 2.0,
+                );
+                if !crossed && region.intersects(&centre) {
+                    Relation::Inside
+                } else {
+                    Relation::Edge
+                }
+            }
+        }
+    }
+
+    /// The cells to search: those wholly inside the area (whose points need no exact test) and those on
+    /// its edge (whose points do). Starts from the cover of at most `MAX_COVER_CELLS` cells of one level,
+    /// then splits edge cells, coarsest first, into their children while the cells stay within
+    /// `MAX_SPLIT_CELLS`, so most candidates come from inside cells.
+    pub(crate) fn split_cover(&self) -> SplitCover {
+        let mut split = SplitCover::default();
+        let mut edges = std::collections::VecDeque::new();
+        for cell in cover(self.bounds(), MAX_COVER_CELLS, |_| true) {
+            match self.relation(cell) {
+                Relation::Disjoint => {}
+                Relation::Inside => split.inside.push(cell),
+                Relation::Edge => edges.push_back(cell),
+            }
+        }
+        while let Some(cell) = edges.front().copied() {
+            let cells = split.inside.len() + edges.len();
+            if cell.level >= FINEST_LEVEL || cells + 15 > MAX_SPLIT_CELLS {
+                break;
+            }
+            edges.pop_front();
+            let mut children = Vec::new();
+            for child in cell.children() {
+                match self.relation(child) {
+                    Relation::Disjoint => {}
+                    relation => children.push((child, relation)),
+                }
+            }
+            if split.inside.len() + edges.len() + children.len() > MAX_SPLIT_CELLS {
+                edges.push_front(cell);
+                break;
+            }
+            for (child, relation) in children {
+                match relation {
+                    Relation::Inside => split.inside.push(child),
+                    _ => edges.push_back(child),
+                }
+            }
+        }
+        split.edge = edges.into();
+        split
+    }
+
     /// The index cells whose points may lie in the area.
     pub(crate) fn cover(&self) -> Vec<Cell> {
         let bounds = self.bounds();
@@ -159,4 +314,92 @@ pub(crate) fn within_bounds(bounds: CellBounds, point: Coordinates) -> bool {
 
 pub(crate) fn valid_coordinates(point: Coordinates) -> bool {
     (-90.0..=90.0).contains(&point.latitude) && (-180.0..=180.0).contains(&point.longitude)
+}
+
+#[cfg(test)]
+mod split_cover_tests {
+    use super::{Relation, SearchArea};
+    use crate::cells::{pack, unpack};
+    use crate::document::Coordinates;
+
+    fn areas() -> Vec<SearchArea> {
+        let ring = vec![
+            geo::coord! { x: -1.9, y: 53.2 },
+            geo::coord! { x: -1.2, y: 53.25 },
+            geo::coord! { x: -1.1, y: 53.6 },
+            geo::coord! { x: -1.5, y: 53.45 },
+            geo::coord! { x: -1.8, y: 53.55 },
+        ];
+        vec![
+            SearchArea::Near {
+                centre: Coordinates::new(53.38, -1.47),
+                radius_km: 17.0,
+            },
+            SearchArea::BoundingBox {
+                south: 53.2,
+                west: -1.7,
+                north: 53.5,
+                east: -1.2,
+            },
+            SearchArea::BoundingBox {
+                south: -20.0,
+                west: 175.0,
+                north: -10.0,
+                east: -175.0,
+            },
+            SearchArea::Region(geo::MultiPolygon::new(vec![geo::Polygon::new(
+                geo::LineString::new(ring),
+                Vec::new(),
+            )])),
+        ]
+    }
+
+    /// Every point of an inside cell passes the exact test (after packing), and the cover holds every
+    /// point that does.
+    #[test]
+    fn inside_cells_need_no_test_and_the_cover_misses_nothing() {
+        for area in areas() {
+            let split = area.split_cover();
+            assert!(!split.inside.is_empty(), "{area:?}");
+            for cell in &split.inside {
+                assert_eq!(area.relation(*cell), Relation::Inside);
+                let b = cell.bounds();
+                for i in 0..=8 {
+                    for j in 0..=8 {
+                        let point = Coordinates::new(
+                            b.south + (b.north - b.south) * f64::from(i) / 8.0,
+                            b.west + (b.east - b.west) * f64::from(j) / 8.0,
+                        );
+                        assert!(area.contains(unpack(pack(point))), "{area:?} {cell:?} {point:?}");
+                    }
+                }
+            }
+            let bounds = area.bounds();
+            let (west, east) = if bounds.west <= bounds.east {
+                (bounds.west, bounds.east)
+            } else {
+                (bounds.west, bounds.east + 360.0)
+            };
+            for i in 0..=60 {
+                for j in 0..=60 {
+                    let mut longitude = west + (east - west) * f64::from(j) / 60.0;
+                    if longitude > 180.0 {
+                        longitude -= 360.0;
+                    }
+                    let point = Coordinates::new(
+                        bounds.south + (bounds.north - bounds.south) * f64::from(i) / 60.0,
+                        longitude,
+                    );
+                    if area.contains(unpack(pack(point))) {
+                        let covered = split
+                            .inside
+                            .iter()
+                            .chain(&split.edge)
+                            .any(|cell| *cell == crate::cells::Cell::containing(cell.level, point));
+                        assert!(covered, "{area:?} {point:?}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -6,20 +6,24 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use tantivy::directory::MmapDirectory;
-use tantivy::query::Query;
+use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
+use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal,
+    TantivyDocument, Term, TERMINATED,
+};
 
 use crate::audience::Audience;
 use crate::cells::{pack, terms_of};
-use crate::collect::{Candidate, LocationTest, MatchCollector, Matches};
+use crate::collect::{BestCandidates, Candidate, LocationTest, MatchCollector};
 use crate::document::Organisation;
 use crate::error::{Result, SearchIndexError};
 use crate::geography::{valid_coordinates, SearchArea};
 use crate::nearest::nearest;
 use crate::outbox::{Change, OutboxEntry};
-use crate::query::RequestQueries;
+use crate::query::{RequestQueries, TypoCache};
 use crate::request::{
     Facet, FacetCount, MatchedLocation, Order, OrganisationHit, SearchRequest, SearchResults, Snippets,
 };
@@ -38,6 +42,8 @@ pub struct DirectoryIndex {
     fields: Fields,
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
+    /// Typo variants of searched words, per segment.
+    typos: TypoCache,
 }
 
 impl DirectoryIndex {
@@ -76,6 +82,8 @@ impl DirectoryIndex {
         }
         {
             let mut writer = fresh.lock_writer();
+            // Merged once at the end rather than level by level while adding.
+            writer.set_merge_policy(Box::new(NoMergePolicy));
             let mut added = 0;
             for organisation in organisations {
                 writer.add_document(fresh.document(&organisation)?)?;
@@ -86,6 +94,12 @@ impl DirectoryIndex {
             }
             progress(added);
             commit_at(&mut writer, position)?;
+            // One segment answers fastest: every term, cell and column is looked up once per search.
+            let segments = fresh.index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
+            writer.set_merge_policy(Box::<LogMergePolicy>::default());
         }
         fresh.reader.reload()?;
         Ok(fresh)
@@ -103,6 +117,7 @@ impl DirectoryIndex {
             fields,
             writer: Mutex::new(writer),
             reader,
+            typos: TypoCache::default(),
         })
     }
 
@@ -217,7 +232,7 @@ impl DirectoryIndex {
         validate(request)?;
         let searcher = self.reader.searcher();
         let audience = self.fields.audience(request.audience);
-        let queries = RequestQueries::new(&self.fields, request);
+        let queries = RequestQueries::new(&searcher, &self.typos, &self.fields, request)?;
         let k = request.offset + request.limit;
         let facets: Vec<(Facet, String)> = if request.count_facets {
             Facet::ALL
@@ -227,56 +242,81 @@ impl DirectoryIndex {
         } else {
             Vec::new()
         };
-        let Matches {
-            total,
-            facet_counts,
-            best,
-        } = match (request.order, &request.area) {
-            (Order::DistanceFrom(from), None) => {
-                let best = nearest(&searcher, audience, from, k, queries.restriction().as_deref())?;
-                let located = queries.located(audience);
-                if facets.is_empty() {
-                    Matches {
-                        total: located.count(&searcher)? as u64,
-                        facet_counts: BTreeMap::new(),
-                        best,
-                    }
-                } else {
-                    let counting = MatchCollector {
+        let area = request.area.as_ref();
+        let counting = |query: &dyn Query| -> Result<(u64, FacetCounts)> {
+            if facets.is_empty() {
+                return Ok((query.count(&searcher)? as u64, BTreeMap::new()));
+            }
+            let counting = MatchCollector {
+                locations: None,
+                facets: facets.clone(),
+                k: 0,
+                by_distance: false,
+                scoring: false,
+            };
+            let matches = searcher.search(query, &counting)?;
+            Ok((matches.total, matches.facet_counts))
+        };
+        let (total, facet_counts, best) = match request.order {
+            Order::DistanceFrom(from) => {
+                let best = nearest(
+                    &searcher,
+                    audience,
+                    from,
+                    k,
+                    queries.restriction().as_deref(),
+                    area,
+                )?;
+                // In an area, the area query already requires a visible location.
+                let matching = match area {
+                    Some(_) => queries.combined(),
+                    None => queries.located(audience),
+                };
+                let (total, facet_counts) = counting(&*matching)?;
+                (total, facet_counts, best)
+            }
+            Order::Relevance => {
+                let matching = queries.combined();
+                let text_only = request.filters.is_empty() && area.is_none();
+                let (total, facet_counts, mut best) = if queries.text.is_some() && !text_only {
+                    // Text narrowed by facets or an area: one pass counts and keeps the best.
+                    let collector = MatchCollector {
                         locations: None,
-                        facets,
-                        k: 0,
+                        facets: facets.clone(),
+                        k,
                         by_distance: false,
-                        scoring: false,
+                        scoring: true,
                     };
-                    Matches {
-                        best,
-                        ..searcher.search(&*located, &counting)?
+                    let matches = searcher.search(&*matching, &collector)?;
+                    (matches.total, matches.facet_counts, matches.best)
+                } else {
+                    // Text alone: counted without scores, and the best found with block-max pruning.
+                    let (total, facet_counts) = counting(&*matching)?;
+                    let best = if queries.text.is_some() {
+                        best_by_score(&searcher, &*matching, k)?
+                    } else {
+                        first_in_index_order(&searcher, &*matching, k)?
+                    };
+                    (total, facet_counts, best)
+                };
+                if let Some(area) = area {
+                    // Only the hits are measured: which location is in the area, and how far from the centre
+                    // of a `Near` area.
+                    let origin = match area {
+                        SearchArea::Near { centre, .. } => Some(*centre),
+                        _ => None,
+                    };
+                    let test = LocationTest::new(Some(area), origin);
+                    for candidate in &mut best {
+                        let reader = searcher.segment_reader(candidate.doc.segment_ord);
+                        if let Some(points) =
+                            reader.fast_fields().column_opt::<u64>(&audience.points_column)?
+                        {
+                            candidate.location = test.best(points.values_for_doc(candidate.doc.doc_id));
+                        }
                     }
                 }
-            }
-            (order, area) => {
-                let origin = match (order, area) {
-                    (Order::DistanceFrom(from), _) => Some(from),
-                    (Order::Relevance, Some(SearchArea::Near { centre, .. })) => Some(*centre),
-                    (Order::Relevance, _) => None,
-                };
-                let locations = (area.is_some() || origin.is_some()).then(|| {
-                    (
-                        LocationTest::new(area.as_ref(), origin),
-                        audience.points_column.clone(),
-                    )
-                });
-                let by_distance = matches!(order, Order::DistanceFrom(_));
-                let scoring = !by_distance && queries.text.is_some();
-                let collector = MatchCollector {
-                    locations,
-                    facets,
-                    k,
-                    by_distance,
-                    scoring,
-                };
-                searcher.search(&*queries.combined(), &collector)?
+                (total, facet_counts, best)
             }
         };
         let snippets = SnippetMaker::new(&searcher, &self.fields, request.audience, queries.text.as_deref())?;
@@ -334,6 +374,48 @@ impl DirectoryIndex {
             matched_location,
         })
     }
+}
+
+type FacetCounts = BTreeMap<Facet, BTreeMap<String, u64>>;
+
+/// The `k` best matches of a scored query (ties in index order). Only documents scoring above the `k`th
+/// best so far are offered, so a query of one word skips whole blocks of postings (block-max WAND).
+fn best_by_score(searcher: &Searcher, query: &dyn Query, k: usize) -> Result<Vec<Candidate>> {
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let mut best = BestCandidates::new(k);
+    let threshold = |best: &BestCandidates| best.threshold().map_or(Score::MIN, |worst| worst.score);
+    for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
+        let alive = reader.alive_bitset();
+        weight.for_each_pruning(threshold(&best), reader, &mut |doc, score| {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                let address = DocAddress::new(ordinal as SegmentOrdinal, doc);
+                best.push(Candidate::new(address, score, None, false));
+            }
+            threshold(&best)
+        })?;
+    }
+    Ok(best.into_sorted())
+}
+
+/// The first `k` matches of an unscored query, in index order.
+fn first_in_index_order(searcher: &Searcher, query: &dyn Query, k: usize) -> Result<Vec<Candidate>> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut first = Vec::with_capacity(k);
+    for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
+        if first.len() == k {
+            break;
+        }
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED && first.len() < k {
+            if !reader.is_deleted(doc) {
+                let address = DocAddress::new(ordinal as SegmentOrdinal, doc);
+                first.push(Candidate::new(address, 0.0, None, false));
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(first)
 }
 
 /// Commits what the writer holds, with `position` as the commit's payload.

@@ -30,6 +30,7 @@ mod query;
 pub mod request;
 mod schema;
 mod tokenize;
+mod within;
 
 pub use audience::{Audience, Visibility};
 pub use document::{Coordinates, FieldVisibility, Location, Organisation, OrganisationView, Precision};

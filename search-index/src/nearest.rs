@@ -15,6 +15,7 @@ use crate::cells::{Cell, FINEST_LEVEL};
 use crate::collect::{BestCandidates, Candidate, LocationTest};
 use crate::document::Coordinates;
 use crate::error::Result;
+use crate::geography::{Relation, SearchArea};
 use crate::schema::AudienceFields;
 
 /// A cell holding at most this many documents is read rather than split.
@@ -22,19 +23,20 @@ const LEAF_DOCUMENTS: u32 = 64;
 /// When the text and filters leave at most this many documents in a segment, measure them all directly.
 const DIRECT_DOCUMENTS: usize = 4_096;
 
-/// The `k` organisations nearest to `from` (by their nearest visible location) among those `restriction`
-/// matches (all, without one).
+/// The `k` organisations nearest to `from` (by their nearest visible location in `area`, if there is one)
+/// among those `restriction` matches (all, without one).
 pub(crate) fn nearest(
     searcher: &Searcher,
     audience: &AudienceFields,
     from: Coordinates,
     k: usize,
     restriction: Option<&dyn Query>,
+    area: Option<&SearchArea>,
 ) -> Result<Vec<Candidate>> {
     let weight = restriction
         .map(|query| query.weight(EnableScoring::disabled_from_searcher(searcher)))
         .transpose()?;
-    let test = LocationTest::new(None, Some(from));
+    let test = LocationTest::new(area, Some(from));
     let mut best = BestCandidates::new(k);
     for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
         let Some(points) = reader.fast_fields().column_opt::<u64>(&audience.points_column)? else {
@@ -45,6 +47,7 @@ pub(crate) fn nearest(
             reader,
             points,
             test: &test,
+            area,
         };
         let allowed = match &weight {
             Some(weight) => {
@@ -77,7 +80,10 @@ struct Segment<'a> {
     ordinal: SegmentOrdinal,
     reader: &'a SegmentReader,
     points: Column<u64>,
+    /// Measures to the nearest location in the area, if there is one.
     test: &'a LocationTest,
+    /// Cells outside it are never opened.
+    area: Option<&'a SearchArea>,
 }
 
 impl Segment<'_> {
@@ -132,6 +138,12 @@ impl Segment<'_> {
                     }
                 }
                 Entry::Cell(cell) => {
+                    if self
+                        .area
+                        .is_some_and(|area| area.relation(cell) == Relation::Disjoint)
+                    {
+                        continue;
+                    }
                     let Some(info) =
                         cells.get_term_info(&Term::from_field_u64(audience.cells, cell.term()))?
                     else {

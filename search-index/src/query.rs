@@ -1,16 +1,23 @@
 //! Turns a search request into tantivy queries over the fields of its audience: text (boosted per field,
 //! typo-tolerant), facet filters and the cell cover of its area.
 
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
+
+use tantivy::index::SegmentId;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::Term;
+use tantivy::{Searcher, Term};
 
 use crate::cells::Cell;
+use crate::error::Result;
+use crate::geography::SearchArea;
 use crate::request::{FacetFilter, SearchRequest};
 use crate::schema::{AudienceFields, Fields};
 use crate::tokenize::{folded_english, query_words, tokens};
+use crate::within::{AreaQuery, TestedQuery};
 
 /// How much a word found in each field weighs: a name match ranks above a description match.
 const NAME_BOOST: f32 = 4.0;
@@ -24,26 +31,57 @@ const TYPO_SHARE: f32 = 0.3;
 pub(crate) struct RequestQueries {
     /// Scored text, if the request has words to search.
     pub(crate) text: Option<Box<dyn Query>>,
-    /// Unscored: facets and area cover.
+    /// Unscored: facets and the area (`within::AreaQuery`, exact).
     filters: Vec<Box<dyn Query>>,
+    /// Whether the request has text or facet filters (anything besides an area).
+    restricted: bool,
+    /// With text or facets, the area's cells are among the filters untested, and the whole is then tested
+    /// against this area (with the points of this column).
+    tested: Option<(String, SearchArea)>,
 }
 
 impl RequestQueries {
-    pub(crate) fn new(fields: &Fields, request: &SearchRequest) -> Self {
+    pub(crate) fn new(
+        searcher: &Searcher,
+        cache: &TypoCache,
+        fields: &Fields,
+        request: &SearchRequest,
+    ) -> Result<Self> {
         let audience = fields.audience(request.audience);
-        let text = request
-            .text
-            .as_deref()
-            .and_then(|text| text_query(fields.name, audience, text));
+        let text = match request.text.as_deref() {
+            Some(text) => text_query(searcher, cache, fields.name, audience, text)?,
+            None => None,
+        };
         let mut filters: Vec<Box<dyn Query>> = request
             .filters
             .iter()
             .map(|filter| facet_query(audience, filter))
             .collect();
+        let restricted = text.is_some() || !filters.is_empty();
+        let mut tested = None;
         if let Some(area) = &request.area {
-            filters.push(cells_query(audience.cells, area.cover()));
+            if restricted {
+                // Text and facets narrow the area's cells down; the exact test then runs on what is left.
+                filters.push(Box::new(AreaQuery::candidates(
+                    audience.cells,
+                    &audience.points_column,
+                    area,
+                )));
+                tested = Some((audience.points_column.clone(), area.clone()));
+            } else {
+                filters.push(Box::new(AreaQuery::new(
+                    audience.cells,
+                    &audience.points_column,
+                    area,
+                )));
+            }
         }
-        RequestQueries { text, filters }
+        Ok(RequestQueries {
+            text,
+            filters,
+            restricted,
+            tested,
+        })
     }
 
     /// Text and filters together.
@@ -58,61 +96,174 @@ impl RequestQueries {
         self.with(extra)
     }
 
-    /// Text and filters, if the request has any: what restricts a nearest-k search.
+    /// Text, facets and area, if the request has text or facets: what restricts a nearest-k search besides
+    /// its area.
     pub(crate) fn restriction(&self) -> Option<Box<dyn Query>> {
-        (!self.filters.is_empty() || self.text.is_some()).then(|| self.combined())
+        self.restricted.then(|| self.combined())
     }
 
     fn with(&self, mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
         queries.extend(self.filters.iter().map(|filter| filter.box_clone()));
-        match queries.len() {
+        let query: Box<dyn Query> = match queries.len() {
             0 => Box::new(AllQuery),
             1 => queries.pop().expect("one query"),
             _ => Box::new(BooleanQuery::intersection(queries)),
+        };
+        match &self.tested {
+            Some((points_column, area)) => Box::new(TestedQuery::new(query, points_column, area)),
+            None => query,
         }
     }
 }
 
 /// Every word must match in at least one field; exact matches score by BM25 times the field's boost,
-/// matches within the allowed typos by a constant share of it.
-fn text_query(name: Field, audience: &AudienceFields, text: &str) -> Option<Box<dyn Query>> {
+/// matches within the allowed typos (other terms of the field's dictionary) by a constant share of it.
+fn text_query(
+    searcher: &Searcher,
+    cache: &TypoCache,
+    name: Field,
+    audience: &AudienceFields,
+    text: &str,
+) -> Result<Option<Box<dyn Query>>> {
     let mut stemmer = folded_english();
-    let words: Vec<Box<dyn Query>> = query_words(text)
-        .into_iter()
-        .map(|word| {
-            let stemmed = tokens(&mut stemmer, &word).pop().unwrap_or_else(|| word.clone());
-            let typos = allowed_typos(&word);
-            let fields = [
-                (name, NAME_BOOST, &word),
-                (audience.tags, TAGS_BOOST, &word),
-                (audience.places, PLACES_BOOST, &word),
-                (audience.description, DESCRIPTION_BOOST, &stemmed),
-            ];
-            let clauses = fields
-                .into_iter()
-                .flat_map(|(field, boost, token)| word_in_field(field, boost, token, typos));
-            Box::new(BooleanQuery::union(clauses.collect())) as Box<dyn Query>
-        })
-        .collect();
-    (!words.is_empty()).then(|| Box::new(BooleanQuery::intersection(words)) as Box<dyn Query>)
+    let mut words: Vec<Box<dyn Query>> = Vec::new();
+    for word in query_words(text) {
+        let stemmed = tokens(&mut stemmer, &word).pop().unwrap_or_else(|| word.clone());
+        let typos = allowed_typos(&word);
+        let fields = [
+            (name, NAME_BOOST, &word),
+            (audience.tags, TAGS_BOOST, &word),
+            (audience.places, PLACES_BOOST, &word),
+            (audience.description, DESCRIPTION_BOOST, &stemmed),
+        ];
+        let mut clauses = Vec::new();
+        for (field, boost, token) in fields {
+            clauses.extend(word_in_field(searcher, cache, field, boost, token, typos)?);
+        }
+        words.push(Box::new(BooleanQuery::union(clauses)));
+    }
+    Ok(match words.len() {
+        0 => None,
+        1 => words.pop(),
+        _ => Some(Box::new(BooleanQuery::intersection(words))),
+    })
 }
 
-/// `typos` counts by the word as typed, also for its stem.
-fn word_in_field(field: Field, boost: f32, token: &str, typos: u8) -> Vec<Box<dyn Query>> {
+/// `typos` counts by the word as typed, also for its stem. The exact term is a plain term query (BM25, and
+/// block-max pruning when it stands alone); the terms within `typos` edits of it that the field's dictionary
+/// holds are found through a Levenshtein automaton over the dictionary of each segment and matched as plain
+/// terms, so the postings of the exact term are never read twice and nothing is loaded into a bitset.
+fn word_in_field(
+    searcher: &Searcher,
+    cache: &TypoCache,
+    field: Field,
+    boost: f32,
+    token: &str,
+    typos: u8,
+) -> Result<Vec<Box<dyn Query>>> {
     let term = Term::from_field_text(field, token);
     let exact: Box<dyn Query> = Box::new(BoostQuery::new(
         Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
         boost,
     ));
-    match typos {
-        0 => vec![exact],
-        typos => vec![
-            exact,
-            Box::new(BoostQuery::new(
-                Box::new(FuzzyTermQuery::new(term, typos, true)),
-                boost * TYPO_SHARE,
-            )),
-        ],
+    if typos == 0 {
+        return Ok(vec![exact]);
+    }
+    let variants = typo_variants(searcher, cache, &term, typos)?;
+    if variants.is_empty() {
+        return Ok(vec![exact]);
+    }
+    let variants = variants
+        .into_iter()
+        .map(|text| {
+            let variant = Term::from_field_text(field, &text);
+            Box::new(TermQuery::new(variant, IndexRecordOption::Basic)) as Box<dyn Query>
+        })
+        .collect();
+    Ok(vec![
+        exact,
+        Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::union(variants)),
+            boost * TYPO_SHARE,
+        )),
+    ])
+}
+
+/// The terms of `term`'s field, in any segment, within `typos` edits (a transposition counting as one) of
+/// it, other than the term itself.
+fn typo_variants(searcher: &Searcher, cache: &TypoCache, term: &Term, typos: u8) -> Result<BTreeSet<String>> {
+    let exact = term.serialized_value_bytes();
+    let mut automaton = None;
+    let mut variants = BTreeSet::new();
+    for reader in searcher.segment_readers() {
+        let key = TypoKey {
+            segment: reader.segment_id(),
+            field: term.field(),
+            token: exact.to_vec(),
+            typos,
+        };
+        if let Some(found) = cache.get(&key) {
+            variants.extend(found.iter().cloned());
+            continue;
+        }
+        let automaton = match &mut automaton {
+            Some(automaton) => automaton,
+            empty => empty.insert(FuzzyTermQuery::new(term.clone(), typos, true).automaton()?),
+        };
+        let inverted_index = reader.inverted_index(term.field())?;
+        let mut stream = inverted_index.terms().search(&*automaton).into_stream()?;
+        let mut found = Vec::new();
+        while stream.advance() {
+            // Terms of text fields are UTF-8.
+            if stream.key() != exact {
+                if let Ok(text) = std::str::from_utf8(stream.key()) {
+                    found.push(text.to_string());
+                }
+            }
+        }
+        variants.extend(found.iter().cloned());
+        cache.insert(key, found);
+    }
+    Ok(variants)
+}
+
+/// What a segment's dictionary holds within some typos of a word: segments never change, so the answer
+/// stays right for as long as the segment lives.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct TypoKey {
+    segment: SegmentId,
+    field: Field,
+    token: Vec<u8>,
+    typos: u8,
+}
+
+/// The typo variants of recent words per segment, shared by the searches of an index. Emptied when it holds
+/// `TYPO_CACHE_ENTRIES` (entries of merged-away segments are never asked for again).
+#[derive(Default)]
+pub(crate) struct TypoCache {
+    entries: RwLock<HashMap<TypoKey, Arc<[String]>>>,
+}
+
+const TYPO_CACHE_ENTRIES: usize = 100_000;
+
+impl TypoCache {
+    fn get(&self, key: &TypoKey) -> Option<Arc<[String]>> {
+        let entries = self
+            .entries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.get(key).cloned()
+    }
+
+    fn insert(&self, key: TypoKey, variants: Vec<String>) {
+        let mut entries = self
+            .entries
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if entries.len() >= TYPO_CACHE_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, variants.into());
     }
 }
 

@@ -42,9 +42,16 @@ fn main() -> Result<(), SearchIndexError> {
     );
 
     let started = Instant::now();
-    let index = DirectoryIndex::rebuild(&directory, network, 0, |_| ())?;
+    // An index directory given and already built (by an earlier run with the same arguments) is reused.
+    let reused = !temporary && directory.join("meta.json").exists();
+    let index = if reused {
+        DirectoryIndex::open_or_create(&directory)?
+    } else {
+        DirectoryIndex::rebuild(&directory, network, 0, |_| ())?
+    };
     println!(
-        "indexed in {:.1} s ({} organisations)",
+        "{} in {:.1} s ({} organisations)",
+        if reused { "opened" } else { "indexed" },
         started.elapsed().as_secs_f64(),
         index.organisation_count()
     );
@@ -53,25 +60,40 @@ fn main() -> Result<(), SearchIndexError> {
     for position in 1..=20 {
         let change = Change::Upsert(generator.organisation(organisations + position as u64));
         let started = Instant::now();
-        index.apply(&[OutboxEntry { position, change }])?;
-        freshness.push(started.elapsed());
+        if index.apply(&[OutboxEntry { position, change }])? == 1 {
+            freshness.push(started.elapsed());
+        }
     }
-    println!(
-        "write -> searchable (apply one change, commit, reload): p50 {}",
-        milliseconds(percentile(&mut freshness, 50))
-    );
+    if !freshness.is_empty() {
+        println!(
+            "write -> searchable (apply one change, commit, reload): p50 {}",
+            milliseconds(percentile(&mut freshness, 50))
+        );
+    }
 
     println!(
         "{:<30} {:>10} {:>10} {:>12}",
         "query", "p50 ms", "p99 ms", "mean total"
     );
+    // SEARCH_BENCH_KINDS=radius,polygon runs only the kinds whose names contain one of the words.
+    let only: Option<Vec<String>> = std::env::var("SEARCH_BENCH_KINDS")
+        .ok()
+        .map(|kinds| kinds.split(',').map(str::to_string).collect());
+    let mut mix = Vec::new();
     for kind in SearchKind::ALL {
+        if only
+            .as_ref()
+            .is_some_and(|only| !only.iter().any(|word| kind.name().contains(word.as_str())))
+        {
+            continue;
+        }
         let requests: Vec<_> = (0..searches)
             .map(|_| generator.search(kind, Audience::Public))
             .collect();
         for request in requests.iter().take(20) {
             index.search(request)?;
         }
+        mix.extend(requests.iter().cloned());
         let mut times = Vec::with_capacity(searches);
         let mut totals = 0;
         for request in &requests {
@@ -88,6 +110,30 @@ fn main() -> Result<(), SearchIndexError> {
             totals / searches.max(1) as u64
         );
     }
+    // Throughput: 2 threads (the machine's cores) each running the whole mix, interleaved by kind.
+    let threads = 2;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for thread in 0..threads {
+            let (index, mix, done) = (&index, &mix, &done);
+            scope.spawn(move || {
+                for request in mix
+                    .iter()
+                    .skip(thread)
+                    .step_by(threads)
+                    .chain(mix.iter().step_by(threads))
+                {
+                    index.search(request).expect("the search runs");
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    println!(
+        "throughput, {threads} threads over the mix: {:.0} searches/s",
+        done.into_inner() as f64 / started.elapsed().as_secs_f64()
+    );
     drop(index);
     if temporary {
         std::fs::remove_dir_all(&directory)?;

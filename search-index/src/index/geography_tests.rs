@@ -241,3 +241,44 @@ fn radius_and_nearest_answers_cannot_trilaterate_an_area_location() {
         "and no nearer to the real point"
     );
 }
+
+/// Text, a facet and an area together (the exact test then runs on what text and facet leave), against a
+/// brute-force reference.
+#[test]
+fn text_facet_and_area_together_match_a_brute_force_reference() {
+    use crate::request::{Facet, FacetFilter};
+    let mut generator = generator(5);
+    let organisations: Vec<Organisation> = (0..ORGANISATIONS)
+        .map(|number| generator.organisation(number))
+        .collect();
+    let index = index_of(organisations.clone());
+    let audience = Audience::Privileged;
+    let points = visible_points(&organisations, audience);
+    for kind in [SearchKind::Radius, SearchKind::BoundingBox, SearchKind::Polygon] {
+        for _ in 0..SEARCHES_PER_KIND {
+            let mut request = generator.search(kind, audience);
+            request.text = Some("housing".to_string());
+            request.filters.push(FacetFilter {
+                facet: Facet::Nation,
+                any_of: vec!["England".to_string()],
+            });
+            let area = request.area.clone().expect("an area");
+            let mut expected: Vec<&str> = organisations
+                .iter()
+                .zip(&points)
+                .filter(|(org, (_, points))| {
+                    org.themes.iter().any(|theme| theme == "housing")
+                        && org.nation == "England"
+                        && points.iter().any(|point| area.contains(*point))
+                })
+                .map(|(org, _)| org.id.as_str())
+                .collect();
+            let (total, hits) = all_hits(&index, &request);
+            let mut found: Vec<&str> = hits.iter().map(|(id, _)| id.as_str()).collect();
+            expected.sort_unstable();
+            found.sort_unstable();
+            assert_eq!(total, expected.len() as u64, "{kind:?} {area:?}");
+            assert_eq!(found, expected, "{kind:?} {area:?}");
+        }
+    }
+}

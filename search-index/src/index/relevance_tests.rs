@@ -126,3 +126,24 @@ fn snippets_highlight_the_matched_words() {
         Some("Advice on <b>housing</b> and legal aid for refugees")
     );
 }
+
+/// Typo variants come from every segment's dictionary (and the per-segment cache stays right as segments
+/// are added); an exact match ranks above a typo match.
+#[test]
+fn typo_variants_are_found_in_every_segment_and_rank_below_exact_matches() {
+    use crate::outbox::{Change, OutboxEntry};
+    let index = index_of([organisation("exact", "Detention Visitors", "")]);
+    let ids_for = |text: &str| ids(&index, text);
+    assert_eq!(ids_for("detension"), ["exact"]);
+    index
+        .apply(&[OutboxEntry {
+            position: 100,
+            change: Change::Upsert(organisation("typo", "Detension Visitors", "")),
+        }])
+        .expect("the change applies");
+    assert_eq!(ids_for("detention"), ["exact", "typo"]);
+    assert_eq!(ids_for("detension"), ["typo", "exact"]);
+    let mut both = ids_for("dettension");
+    both.sort_unstable();
+    assert_eq!(both, ["exact", "typo"], "two edits from either");
+}

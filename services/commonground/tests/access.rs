@@ -54,6 +54,8 @@ impl People {
 /// Fresh things to act on for one attempt.
 struct Fixture {
     organisation_a: String,
+    organisation_b: String,
+    link_a_to_b: String,
     extra_editor_of_a: String,
     spare_token: String,
 }
@@ -95,6 +97,17 @@ async fn fixture(app: &TestApp, people: &People, who: Who) -> Fixture {
             .unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);
     }
+    let link: Value = app
+        .http
+        .post(app.url(&format!("/api/v1/organisations/{a}/links")))
+        .bearer_auth(&admin.token)
+        .json(&json!({"to": b, "kind": "partner"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     // A second token of the person acting (or of the admin, for anonymous), to revoke.
     let owner = people.get(who).unwrap_or(admin);
     let spare: Value = app
@@ -109,6 +122,8 @@ async fn fixture(app: &TestApp, people: &People, who: Who) -> Fixture {
         .await
         .unwrap();
     Fixture {
+        link_a_to_b: link["id"].as_str().unwrap().to_string(),
+        organisation_b: b,
         organisation_a: a,
         extra_editor_of_a: extra.viewer.id.to_string(),
         spare_token: spare["id"].as_str().unwrap().to_string(),
@@ -267,6 +282,35 @@ fn endpoints() -> Vec<Endpoint> {
                 )
             },
             expect: staff_only,
+        },
+        Endpoint {
+            method: Method::POST,
+            documented_path: "/api/v1/organisations/{id}/links",
+            request: |fixture, _, _| {
+                (
+                    format!("/api/v1/organisations/{}/links", fixture.organisation_a),
+                    Some(json!({"to": fixture.organisation_b, "kind": "coalition"})),
+                )
+            },
+            expect: |who| staff_and_editors(StatusCode::CREATED)(who),
+        },
+        Endpoint {
+            method: Method::DELETE,
+            documented_path: "/api/v1/organisations/{id}/links/{link_id}",
+            request: |fixture, _, _| {
+                (
+                    format!(
+                        "/api/v1/organisations/{}/links/{}",
+                        fixture.organisation_a, fixture.link_a_to_b
+                    ),
+                    None,
+                )
+            },
+            // Either side's editors may remove a link between them.
+            expect: |who| match who {
+                Who::EditorOfB => StatusCode::NO_CONTENT,
+                other => staff_and_editors(StatusCode::NO_CONTENT)(other),
+            },
         },
         Endpoint {
             // A read with a body (a polygon to search within): open to everyone.

@@ -27,9 +27,10 @@ use crate::organisation::{
     OrganisationPatch, OrganisationView, Precision, Visibility,
 };
 use crate::store::{self, Editor};
-use crate::{regions, search};
+use crate::{allies, links, regions, search};
 
-/// Every directory route. Paths come before methods, so an unknown path is a 404 and a known path with
+/// Every directory route, each boxed so the route tree's type stays small (and compiles fast). Paths come
+/// before methods, so an unknown path is a 404 and a known path with
 /// the wrong method a 405.
 pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
     let pool = warp::any().map(move || pool.clone());
@@ -51,14 +52,18 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
         .and(raw_query())
         .and(pool.clone())
         .and(credentials())
-        .then(list);
+        .then(list)
+        .map(respond)
+        .boxed();
     let create = collection()
         .and(warp::post())
         .and(index.clone())
         .and(pool.clone())
         .and(credentials())
         .and(body_bytes())
-        .then(create);
+        .then(create)
+        .map(respond)
+        .boxed();
     let search_path = || warp::path!("api" / "v1" / "organisations" / "search");
     let search = search_path()
         .and(warp::get())
@@ -66,27 +71,72 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
         .and(index.clone())
         .and(pool.clone())
         .and(credentials())
-        .then(search::search);
+        .then(search::search)
+        .map(respond)
+        .boxed();
     let search_within = search_path()
         .and(warp::post())
         .and(index.clone())
         .and(pool.clone())
         .and(credentials())
         .and(body_bytes())
-        .then(search::search_within);
+        .then(search::search_within)
+        .map(respond)
+        .boxed();
     let regions = || warp::path!("api" / "v1" / "regions");
-    let list_regions = regions().and(warp::get()).and(pool.clone()).then(regions::list);
+    let list_regions = regions()
+        .and(warp::get())
+        .and(pool.clone())
+        .then(regions::list)
+        .map(respond)
+        .boxed();
     let create_region = regions()
         .and(warp::post())
         .and(pool.clone())
         .and(credentials())
         .and(body_bytes())
-        .then(regions::create);
+        .then(regions::create)
+        .map(respond)
+        .boxed();
+    let links = || warp::path!("api" / "v1" / "organisations" / String / "links");
+    let list_links = links()
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(links::list)
+        .map(respond)
+        .boxed();
+    let create_link = links()
+        .and(warp::post())
+        .and(pool.clone())
+        .and(credentials())
+        .and(body_bytes())
+        .then(links::create)
+        .map(respond)
+        .boxed();
+    let delete_link = warp::path!("api" / "v1" / "organisations" / String / "links" / String)
+        .and(warp::delete())
+        .and(pool.clone())
+        .and(credentials())
+        .then(links::delete)
+        .map(respond)
+        .boxed();
+    let allies = warp::path!("api" / "v1" / "organisations" / String / "allies")
+        .and(warp::get())
+        .and(raw_query())
+        .and(index.clone())
+        .and(pool.clone())
+        .and(credentials())
+        .then(allies::allies)
+        .map(respond)
+        .boxed();
     let get = one()
         .and(warp::get())
         .and(pool.clone())
         .and(credentials())
-        .then(get);
+        .then(get)
+        .map(respond)
+        .boxed();
     let patch = one()
         .and(warp::patch())
         .and(index.clone())
@@ -94,35 +144,47 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
         .and(credentials())
         .and(warp::header::optional::<String>("if-match"))
         .and(body_bytes())
-        .then(patch);
+        .then(patch)
+        .map(respond)
+        .boxed();
     let delete = one()
         .and(warp::delete())
         .and(index.clone())
         .and(pool.clone())
         .and(credentials())
-        .then(delete);
+        .then(delete)
+        .map(respond)
+        .boxed();
     let history = warp::path!("api" / "v1" / "organisations" / String / "history")
         .and(warp::get())
         .and(raw_query())
         .and(pool.clone())
         .and(credentials())
-        .then(history);
+        .then(history)
+        .map(respond)
+        .boxed();
     let list_editors = editors()
         .and(warp::get())
         .and(pool.clone())
         .and(credentials())
-        .then(list_editors);
+        .then(list_editors)
+        .map(respond)
+        .boxed();
     let add_editor = editors()
         .and(warp::post())
         .and(pool.clone())
         .and(credentials())
         .and(body_bytes())
-        .then(add_editor);
+        .then(add_editor)
+        .map(respond)
+        .boxed();
     let remove_editor = warp::path!("api" / "v1" / "organisations" / String / "editors" / String)
         .and(warp::delete())
         .and(pool)
         .and(credentials())
-        .then(remove_editor);
+        .then(remove_editor)
+        .map(respond)
+        .boxed();
     // The search routes come before `/{id}`, which would otherwise take "search" for an id.
     list.or(create)
         .unify()
@@ -148,7 +210,14 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
         .unify()
         .or(remove_editor)
         .unify()
-        .map(respond)
+        .or(list_links)
+        .unify()
+        .or(create_link)
+        .unify()
+        .or(delete_link)
+        .unify()
+        .or(allies)
+        .unify()
         .boxed()
 }
 
@@ -157,14 +226,16 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
 #[openapi(
     paths(
         list, create, get, patch, delete, history, list_editors, add_editor, remove_editor, search::search,
-        search::search_within, regions::list, regions::create
+        search::search_within, regions::list, regions::create, links::list, links::create, links::delete,
+        allies::allies
     ),
     components(schemas(
         OrganisationInput, OrganisationPatch, OrganisationView, LocationInput, LocationView, Contact,
         FieldVisibility, Visibility, Precision, Membership, Editor, NewEditor, AuditEvent,
         shared::audit::FieldChange, Page<OrganisationView>, Page<AuditEvent>, search::SearchParams,
         search::SearchAnswer, search::SearchHit, search::MatchedLocation, search::Snippets, search::FacetValue,
-        regions::Region, regions::NewRegion
+        regions::Region, regions::NewRegion, links::Link, links::NewLink, links::LinkKind,
+        links::LinkVisibility, allies::Ally
     )),
     tags((name = "directory", description = "Grassroots organisations, their locations and editors"))
 )]

@@ -16,6 +16,12 @@ pub fn audience_of(viewer: Option<&Viewer>, edits_this_organisation: bool) -> Au
     }
 }
 
+/// Who `viewer` is to the search index: staff search everything exactly, editors search as the network
+/// (their own organisation's private fields are theirs to read, not to search the directory with).
+pub fn searching_audience(viewer: Option<&Viewer>) -> Audience {
+    audience_of(viewer, false)
+}
+
 /// The organisation as `audience` may see it.
 pub fn view(organisation: &Organisation, audience: Audience) -> OrganisationView {
     let input = &organisation.input;

@@ -10,7 +10,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
-use search_index::{Change, Coordinates, DirectoryIndex, OutboxEntry};
+use search_index::{Change, Coordinates, DirectoryIndex, OutboxEntry, SearchRequest, SearchResults};
 use shared::ApiError;
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -102,6 +102,18 @@ impl SearchIndex {
     /// Whether the index holds the directory (false until the first build finishes).
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::Acquire)
+    }
+
+    /// Searches the current generation off the async threads; 503 until the first build is done.
+    pub async fn search(&self, request: SearchRequest) -> Result<SearchResults, ApiError> {
+        if !self.is_ready() {
+            return Err(ApiError::Unavailable);
+        }
+        let index = self.index();
+        tokio::task::spawn_blocking(move || index.search(&request))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::Internal(format!("search index: {e}")))
     }
 
     /// Asks the follower to look at the outbox now (after a write in this process).

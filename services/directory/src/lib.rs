@@ -1,11 +1,13 @@
 //! The directory of grassroots organisations: profiles with their locations, who may see and edit them,
 //! their history, and search by words and geography. `service` builds it.
 
+pub mod allies;
 pub mod api;
 pub mod audience;
 pub mod demo;
 pub mod geometry;
 pub mod indexer;
+pub mod links;
 pub mod organisation;
 pub mod regions;
 pub mod search;

@@ -8,7 +8,7 @@ use search_index::{
     Audience, Coordinates, Facet, FacetCount, FacetFilter, Order, SearchArea, SearchRequest, SearchResults,
 };
 use serde::{Deserialize, Deserializer, Serialize};
-use shared::accounts::{viewer, Credentials, Viewer};
+use shared::accounts::{viewer, Credentials};
 use shared::error::{ApiError, ApiResult, Problem};
 use shared::http::json;
 use shared::pagination::{cursor, PageParams};
@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use warp::http::StatusCode;
 
+use crate::audience::searching_audience;
 use crate::indexer::SearchIndex;
 
 /// The most hits one page may hold.
@@ -142,14 +143,6 @@ pub struct SearchAnswer {
     #[schema(value_type = Object)]
     pub facets: std::collections::BTreeMap<&'static str, Vec<FacetValue>>,
     pub next_cursor: Option<String>,
-}
-
-fn audience_of(viewer: Option<&Viewer>) -> Audience {
-    match viewer {
-        None => Audience::Public,
-        Some(viewer) if viewer.is_admin() => Audience::Privileged,
-        Some(_) => Audience::Network,
-    }
 }
 
 /// Checks every parameter and builds the index's request; all problems are reported together.
@@ -377,17 +370,9 @@ pub async fn run(
     credentials: Credentials,
     params: SearchParams,
 ) -> Result<SearchAnswer, ApiError> {
-    if !index.is_ready() {
-        return Err(ApiError::Unavailable);
-    }
     let viewer = viewer(&pool, &credentials).await?;
-    let request = request(params, audience_of(viewer.as_ref()), &pool).await?;
-    let index = index.index();
-    let results = tokio::task::spawn_blocking(move || index.search(&request))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(answer(results))
+    let request = request(params, searching_audience(viewer.as_ref()), &pool).await?;
+    Ok(answer(index.search(request).await?))
 }
 
 /// `GET /api/v1/organisations/search`: organisations by words, facets and place.
