@@ -27,6 +27,13 @@ enum Command {
     Migrate,
     /// Rebuild the search index from PostgreSQL (a running server switches to it without stopping searches).
     Reindex,
+    /// Add the organisations of a CSV file (all or nothing unless --partial).
+    Import {
+        file: std::path::PathBuf,
+        /// Import the valid rows and report the others.
+        #[arg(long)]
+        partial: bool,
+    },
     /// Add a generated network of organisations placed in real UK towns.
     DemoData {
         /// How many organisations to add.
@@ -73,6 +80,7 @@ async fn main() -> ExitCode {
     shared::telemetry::init(settings.json_logs);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
+        Command::Import { file, partial } => commonground::tools::import(&settings, &file, partial).await,
         Command::Reindex => commonground::tools::reindex(&settings).await,
         Command::DemoData { orgs } => commonground::tools::demo_data(&settings, orgs).await,
         Command::Migrate => Database::open(&settings)

@@ -1,4 +1,5 @@
-//! The directory's command-line tools: rebuild the search index, and generate a demo network of any size.
+//! The directory's command-line tools: rebuild the search index, import a CSV file, and generate a demo
+//! network of any size.
 
 use std::time::Instant;
 
@@ -81,4 +82,60 @@ pub async fn demo_data(settings: &Settings, organisations: usize) -> Result<(), 
     );
     database.close();
     Ok(())
+}
+
+/// `commonground import FILE [--partial]`: adds the organisations of a CSV file (columns: see
+/// `directory::import`), all or nothing unless `partial`, with a progress bar for large files.
+pub async fn import(
+    settings: &Settings,
+    file: &std::path::Path,
+    partial: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let rows = bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1);
+    let bar = progress_bar(rows as u64, "rows checked");
+    let ticker = bar.clone();
+    let parsed = directory::import::parse(&bytes[..], move |done| ticker.set_position(done as u64));
+    bar.finish();
+    for error in &parsed.errors {
+        eprintln!("{}: {}", error.field, error.message);
+    }
+    if !parsed.errors.is_empty() && !partial {
+        return Err(format!(
+            "{} problems in {} rows: nothing imported (fix them, or pass --partial to import the valid rows)",
+            parsed.errors.len(),
+            parsed.rows
+        )
+        .into());
+    }
+    let database = Database::open(settings).await?;
+    let actor = admin(&database).await?;
+    let bar = progress_bar(parsed.organisations.len() as u64, "organisations saved");
+    let mut client = database.pool.get().await?;
+    let transaction = client.transaction().await?;
+    for batch in parsed.organisations.chunks(5_000) {
+        directory::store::create_many(&transaction, actor, batch).await?;
+        bar.inc(batch.len() as u64);
+    }
+    transaction.commit().await?;
+    bar.finish();
+    println!("imported {} of {} rows", parsed.organisations.len(), parsed.rows);
+    drop(client);
+    database.close();
+    Ok(())
+}
+
+/// The first admin: imports and demo data are recorded as theirs.
+async fn admin(database: &Database) -> Result<uuid::Uuid, Box<dyn std::error::Error>> {
+    Ok(database
+        .pool
+        .get()
+        .await?
+        .query_opt(
+            "SELECT id FROM accounts.users WHERE role = 'admin' ORDER BY created_at LIMIT 1",
+            &[],
+        )
+        .await?
+        .map(|row| row.get(0))
+        .ok_or("create an admin first (`commonground admin create-user`): imports are recorded as theirs")?)
 }

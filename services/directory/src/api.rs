@@ -27,7 +27,7 @@ use crate::organisation::{
     OrganisationPatch, OrganisationView, Precision, Visibility,
 };
 use crate::store::{self, Editor};
-use crate::{allies, links, regions, search};
+use crate::{allies, exports, links, regions, search};
 
 /// Every directory route, each boxed so the route tree's type stays small (and compiles fast). Paths come
 /// before methods, so an unknown path is a 404 and a known path with
@@ -36,10 +36,11 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
     let pool = warp::any().map(move || pool.clone());
     let index = warp::any().map(move || index.clone());
     let collection = || warp::path!("api" / "v1" / "organisations");
-    // `/organisations/search` is its own resource, never an organisation id (so `PATCH` there is a 405).
+    // `/organisations/search` and `/organisations/import` are resources of their own, never organisation ids
+    // (so `PATCH` there is a 405).
     let one = || {
         warp::path!("api" / "v1" / "organisations" / String).and_then(|id: String| async move {
-            if id == "search" {
+            if id == "search" || id == "import" {
                 Err(warp::reject::not_found())
             } else {
                 Ok(id)
@@ -130,6 +131,40 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
         .then(allies::allies)
         .map(respond)
         .boxed();
+    let hsds_export = warp::path!("api" / "v1" / "exports" / "organisations.hsds.json")
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(exports::hsds_export)
+        .map(respond)
+        .boxed();
+    let geojson_export = warp::path!("api" / "v1" / "exports" / "organisations.geojson")
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(exports::geojson_export)
+        .map(respond)
+        .boxed();
+    let search_csv = warp::path!("api" / "v1" / "exports" / "search.csv")
+        .and(warp::get())
+        .and(raw_query())
+        .and(index.clone())
+        .and(pool.clone())
+        .and(credentials())
+        .then(exports::search_csv)
+        .map(respond)
+        .boxed();
+    let import = warp::path!("api" / "v1" / "organisations" / "import")
+        .and(warp::post())
+        .and(raw_query())
+        .and(index.clone())
+        .and(pool.clone())
+        .and(credentials())
+        .and(warp::body::content_length_limit(exports::IMPORT_LIMIT_BYTES))
+        .and(warp::body::bytes())
+        .then(exports::import)
+        .map(respond)
+        .boxed();
     let get = one()
         .and(warp::get())
         .and(pool.clone())
@@ -192,6 +227,14 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
         .unify()
         .or(search_within)
         .unify()
+        .or(import)
+        .unify()
+        .or(hsds_export)
+        .unify()
+        .or(geojson_export)
+        .unify()
+        .or(search_csv)
+        .unify()
         .or(list_regions)
         .unify()
         .or(create_region)
@@ -227,7 +270,7 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
     paths(
         list, create, get, patch, delete, history, list_editors, add_editor, remove_editor, search::search,
         search::search_within, regions::list, regions::create, links::list, links::create, links::delete,
-        allies::allies
+        allies::allies, exports::hsds_export, exports::geojson_export, exports::search_csv, exports::import
     ),
     components(schemas(
         OrganisationInput, OrganisationPatch, OrganisationView, LocationInput, LocationView, Contact,
@@ -235,7 +278,7 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
         shared::audit::FieldChange, Page<OrganisationView>, Page<AuditEvent>, search::SearchParams,
         search::SearchAnswer, search::SearchHit, search::MatchedLocation, search::Snippets, search::FacetValue,
         regions::Region, regions::NewRegion, links::Link, links::NewLink, links::LinkKind,
-        links::LinkVisibility, allies::Ally
+        links::LinkVisibility, allies::Ally, exports::ImportReport
     )),
     tags((name = "directory", description = "Grassroots organisations, their locations and editors"))
 )]
