@@ -2,6 +2,7 @@
 //! serves them.
 
 pub mod demo;
+pub mod schedule;
 pub mod tools;
 
 use shared::server::{Service, ServiceContext};

@@ -27,6 +27,19 @@ enum Command {
     Migrate,
     /// Rebuild the search index from PostgreSQL (a running server switches to it without stopping searches).
     Reindex,
+    /// Solve a summit scheduling instance from a file, or with --check verify a solution of it.
+    Schedule {
+        /// The instance (JSON: slots, rooms, sessions, people, attendees, pinned).
+        instance: std::path::PathBuf,
+        /// With --check: the solution to verify.
+        solution: Option<std::path::PathBuf>,
+        /// Where to write the solution (default: standard output).
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+        /// Verify SOLUTION against INSTANCE: hard constraints, lost wishes, theme clashes.
+        #[arg(long)]
+        check: bool,
+    },
     /// Add the organisations of a CSV file (all or nothing unless --partial).
     Import {
         file: std::path::PathBuf,
@@ -79,6 +92,12 @@ async fn main() -> ExitCode {
     };
     shared::telemetry::init(settings.json_logs);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Schedule {
+            instance,
+            solution,
+            output,
+            check,
+        } => commonground::schedule::run(&instance, solution.as_deref(), output.as_deref(), check),
         Command::Serve => serve(settings).await,
         Command::Import { file, partial } => commonground::tools::import(&settings, &file, partial).await,
         Command::Reindex => commonground::tools::reindex(&settings).await,

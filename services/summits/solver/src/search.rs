@@ -1,0 +1,291 @@
+//! Local search from the greedy agenda: simulated annealing over moves and swaps, with lost
+//! wishes re-evaluated only for the attendees of the sessions that moved.
+
+use std::time::Instant;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::board::Board;
+use crate::model::{Position, Problem};
+use crate::solution::{attendee_lost, overlaps, Options};
+use crate::wishes::WishedInterval;
+
+/// Moves tried per session when `Options::iterations` is not set, with a floor for small
+/// instances and a ceiling from the work a move costs on large ones.
+const ITERATIONS_PER_SESSION: u64 = 3_000;
+const MIN_ITERATIONS: u64 = 120_000;
+/// Wishes re-evaluated over the whole search, at most.
+const WORK_BUDGET: u64 = 500_000_000;
+/// Start and end temperatures, in lost wishes.
+const HOT: f64 = 0.6;
+/// Times the temperature falls from hot to cold (reheating keeps the search from freezing early).
+const ROUNDS: u64 = 3;
+const COLD: f64 = 0.02;
+
+/// Weights that make the objective lexicographic: moves (when minimal), then lost wishes, then
+/// theme clashes.
+struct Weights {
+    lost: i64,
+    moved: i64,
+}
+
+struct Search<'p> {
+    problem: &'p Problem,
+    board: Board<'p>,
+    lost: Vec<u32>,
+    weights: Weights,
+    count_moves: bool,
+    scratch: Vec<WishedInterval>,
+    seen: Vec<u32>,
+    stamp: u32,
+    /// New lost-wish counts of the attendees touched by the pending move.
+    changes: Vec<(usize, u32)>,
+    pending: Option<Pending>,
+}
+
+pub(crate) fn improve(problem: &Problem, positions: Vec<Position>, options: &Options) -> Vec<Position> {
+    let movable: Vec<usize> = (0..problem.sessions.len())
+        .filter(|&s| problem.sessions[s].pin.is_none())
+        .filter(|&s| problem.sessions[s].starts.len() * problem.sessions[s].rooms.len() > 1)
+        .collect();
+    if movable.is_empty() {
+        return positions;
+    }
+    let mut search = Search::new(problem, &positions, options);
+    let iterations = options.iterations.unwrap_or_else(|| default_iterations(problem));
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let started = Instant::now();
+    let mut cost: i64 = 0;
+    let mut best_cost: i64 = 0;
+    let mut best = positions;
+    let hot = HOT * search.weights.lost as f64;
+    let cold = COLD * search.weights.lost as f64 + 0.3;
+    let per_round = (iterations / ROUNDS).max(1);
+    let cooling = (cold / hot).powf(1.0 / per_round as f64);
+    let mut temperature = hot;
+    for iteration in 0..iterations {
+        if iteration % 1024 == 0 && started.elapsed() > options.time_limit {
+            break;
+        }
+        temperature = if iteration % per_round == 0 {
+            hot
+        } else {
+            temperature * cooling
+        };
+        let s = movable[rng.gen_range(0..movable.len())];
+        let session = &problem.sessions[s];
+        let target = match session.previous {
+            // Re-solving: often try to put a moved session back where it was.
+            Some(previous) if search.count_moves && rng.gen_bool(0.3) => previous,
+            _ => Position {
+                start: session.starts[rng.gen_range(0..session.starts.len())],
+                room: session.rooms[rng.gen_range(0..session.rooms.len())],
+            },
+        };
+        let Some(delta) = search.try_move(s, target) else {
+            continue;
+        };
+        if delta <= 0 || rng.gen::<f64>() < (-(delta as f64) / temperature).exp() {
+            search.accept();
+            cost += delta;
+            if cost < best_cost {
+                best_cost = cost;
+                best = search.board.complete_positions().expect("all placed");
+            }
+        } else {
+            search.undo();
+        }
+    }
+    best
+}
+
+fn default_iterations(problem: &Problem) -> u64 {
+    let wishes: u64 = problem.attendees.iter().map(|a| a.wishes.len() as u64).sum();
+    let sessions = problem.sessions.len().max(1) as u64;
+    let attendees = problem.attendees.len().max(1) as u64;
+    // A move re-evaluates about two sessions' wishers, each with all their wishes.
+    let work_per_move = (2 * wishes / sessions * wishes / attendees).max(1);
+    (ITERATIONS_PER_SESSION * sessions)
+        .max(MIN_ITERATIONS)
+        .min(WORK_BUDGET / work_per_move)
+}
+
+/// A tentative move, to accept or undo.
+struct Pending {
+    moved: Vec<(usize, Position)>,
+}
+
+impl<'p> Search<'p> {
+    fn new(problem: &'p Problem, positions: &[Position], options: &Options) -> Search<'p> {
+        let mut board = Board::new(problem);
+        for (s, &position) in positions.iter().enumerate() {
+            board.place(s, position);
+        }
+        let mut scratch = Vec::new();
+        let lost = (0..problem.attendees.len())
+            .map(|a| attendee_lost(problem, a, &board.positions, &mut scratch))
+            .collect();
+        let clash_bound: i64 = problem
+            .themes
+            .iter()
+            .map(|m| (m.len() * m.len().saturating_sub(1) / 2) as i64)
+            .sum();
+        let lost_weight = clash_bound + 1;
+        let total_wishes: i64 = problem.attendees.iter().map(|a| a.wishes.len() as i64).sum();
+        Search {
+            problem,
+            board,
+            lost,
+            weights: Weights {
+                lost: lost_weight,
+                moved: (total_wishes + 1) * lost_weight,
+            },
+            count_moves: options.minimal_moves && problem.previous_given,
+            scratch,
+            seen: vec![0; problem.attendees.len()],
+            stamp: 0,
+            changes: Vec::new(),
+            pending: None,
+        }
+    }
+
+    /// Moves `s` to `target`. Sessions in the way swap into its old place: a single one takes
+    /// `s`'s old position; several lying within the target window shift into the old window.
+    /// Returns the change of cost, or `None` (changing nothing) if a hard constraint would break.
+    fn try_move(&mut self, s: usize, target: Position) -> Option<i64> {
+        let problem = self.problem;
+        let old = self.board.positions[s].expect("all placed");
+        let length = problem.sessions[s].length;
+        if old == target {
+            return None;
+        }
+        let mut partners: Vec<usize> = (target.start..target.start + length)
+            .filter_map(|slot| self.board.occupant(target.room, slot))
+            .filter(|&t| t != s)
+            .collect();
+        partners.dedup();
+        if partners.iter().any(|&t| problem.sessions[t].pin.is_some()) {
+            return None;
+        }
+        let destinations: Vec<Position> = if partners.len() <= 1 {
+            partners.iter().map(|_| old).collect()
+        } else {
+            if target.room == old.room && target.start.abs_diff(old.start) < length {
+                return None;
+            }
+            partners
+                .iter()
+                .map(|&t| {
+                    let p = self.board.positions[t].expect("placed");
+                    let inside = p.start >= target.start
+                        && p.start + problem.sessions[t].length <= target.start + length;
+                    inside.then(|| Position {
+                        start: old.start + (p.start - target.start),
+                        room: old.room,
+                    })
+                })
+                .collect::<Option<Vec<Position>>>()?
+        };
+        let involved: Vec<usize> = std::iter::once(s).chain(partners.iter().copied()).collect();
+        let clashes_before = self.clashes_involving(&involved);
+        let moves_before = self.moves_among(&involved);
+        let moved: Vec<(usize, Position)> = involved.iter().map(|&x| (x, self.board.remove(x))).collect();
+        let wanted = std::iter::once(target).chain(destinations);
+        let mut placed = Vec::with_capacity(involved.len());
+        for (&x, position) in involved.iter().zip(wanted) {
+            if !self.board.can_place(x, position) {
+                for &y in &placed {
+                    self.board.remove(y);
+                }
+                for &(y, position) in &moved {
+                    self.board.place(y, position);
+                }
+                return None;
+            }
+            self.board.place(x, position);
+            placed.push(x);
+        }
+        let pending = Pending { moved };
+        let clash_delta = self.clashes_involving(&involved) - clashes_before;
+        let move_delta = self.moves_among(&involved) - moves_before;
+        let lost_delta = self.lost_delta(&pending);
+        self.pending = Some(pending);
+        Some(lost_delta * self.weights.lost + clash_delta + move_delta * self.weights.moved)
+    }
+
+    fn accept(&mut self) {
+        for &(a, lost) in &self.changes {
+            self.lost[a] = lost;
+        }
+        self.pending = None;
+    }
+
+    fn undo(&mut self) {
+        let pending = self.pending.take().expect("a pending move");
+        for &(s, _) in &pending.moved {
+            self.board.remove(s);
+        }
+        for &(s, position) in &pending.moved {
+            self.board.place(s, position);
+        }
+    }
+
+    /// Change of lost wishes over the attendees of sessions whose slot changed.
+    fn lost_delta(&mut self, pending: &Pending) -> i64 {
+        self.changes.clear();
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.seen.fill(0);
+            self.stamp = 1;
+        }
+        let mut delta = 0i64;
+        for &(s, old) in &pending.moved {
+            let now = self.board.positions[s].expect("placed");
+            if now.start == old.start {
+                continue;
+            }
+            for &a in &self.problem.sessions[s].wishers {
+                if self.seen[a] == self.stamp {
+                    continue;
+                }
+                self.seen[a] = self.stamp;
+                let lost = attendee_lost(self.problem, a, &self.board.positions, &mut self.scratch);
+                delta += i64::from(lost) - i64::from(self.lost[a]);
+                self.changes.push((a, lost));
+            }
+        }
+        delta
+    }
+
+    /// Theme clashes that involve any of `sessions`, each pair once.
+    fn clashes_involving(&self, sessions: &[usize]) -> i64 {
+        let mut count = 0;
+        for &x in sessions {
+            let Some(theme) = self.problem.sessions[x].theme else {
+                continue;
+            };
+            let px = self.board.positions[x].expect("placed");
+            for &y in &self.problem.themes[theme] {
+                if y == x || (sessions.contains(&y) && y < x) {
+                    continue;
+                }
+                let py = self.board.positions[y].expect("placed");
+                if overlaps(self.problem, x, px, y, py) {
+                    count += 1;
+                }
+            }
+        }
+        count
+    }
+
+    fn moves_among(&self, sessions: &[usize]) -> i64 {
+        if !self.count_moves {
+            return 0;
+        }
+        sessions
+            .iter()
+            .filter(|&&x| self.problem.sessions[x].previous != self.board.positions[x])
+            .count() as i64
+    }
+}

@@ -1,0 +1,152 @@
+//! The solution file and the solver's options: assignments plus the headline metrics.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::instance::{Instance, Placement};
+use crate::model::{Position, Problem};
+use crate::wishes::{attendable_count, WishedInterval};
+use crate::SolverError;
+
+/// An agenda: where every session sits, and how good that is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Solution {
+    /// One per session; the slot of a multi-slot session is its first.
+    pub assignments: Vec<Placement>,
+    pub metrics: Metrics,
+}
+
+/// The headline figures of an agenda.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// All wishes of all attendees.
+    pub wishes: u32,
+    /// Wishes beyond each attendee's largest attendable set.
+    pub lost_wishes: u32,
+    /// Pairs of sessions on the same theme that overlap in time.
+    pub theme_clashes: u32,
+    /// Sessions placed differently from the previous agenda, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<u32>,
+}
+
+/// How hard to search, and how to treat a previous agenda.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Seed of the local search: the same seed gives the same agenda.
+    pub seed: u64,
+    /// Local-search moves to try; `None` scales with the instance.
+    pub iterations: Option<u64>,
+    /// Wall-clock cap on the local search, a safety net behind `iterations`.
+    pub time_limit: Duration,
+    /// With a previous agenda, move as few sessions as possible (before losing fewer wishes).
+    /// When false, the previous agenda is only a starting point.
+    pub minimal_moves: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            seed: 2026,
+            iterations: None,
+            time_limit: Duration::from_secs(8),
+            minimal_moves: true,
+        }
+    }
+}
+
+impl Solution {
+    /// Reads a solution from JSON text.
+    pub fn from_json(text: &str) -> Result<Solution, SolverError> {
+        Ok(serde_json::from_str(text)?)
+    }
+
+    /// Writes the solution as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a solution always serialises")
+    }
+}
+
+/// Lost wishes of one attendee when sessions sit at `positions` (`None`: not placed, so not
+/// counted as wished either).
+pub(crate) fn attendee_lost(
+    problem: &Problem,
+    attendee: usize,
+    positions: &[Option<Position>],
+    scratch: &mut Vec<WishedInterval>,
+) -> u32 {
+    let model = &problem.attendees[attendee];
+    scratch.clear();
+    for (rank, &s) in model.wishes.iter().enumerate() {
+        if let Some(position) = positions[s] {
+            scratch.push(WishedInterval::new(
+                position.start,
+                problem.sessions[s].length,
+                rank,
+            ));
+        }
+    }
+    scratch.len() as u32 - attendable_count(scratch, model.unavailable)
+}
+
+/// Whether two placed sessions share a slot.
+pub(crate) fn overlaps(problem: &Problem, a: usize, pa: Position, b: usize, pb: Position) -> bool {
+    problem.span(a, pa.start) & problem.span(b, pb.start) != 0
+}
+
+/// Theme clashes, as pairs of sessions, when every session is placed.
+pub(crate) fn clash_pairs(problem: &Problem, positions: &[Position]) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    for members in &problem.themes {
+        for (i, &a) in members.iter().enumerate() {
+            for &b in &members[i + 1..] {
+                if overlaps(problem, a, positions[a], b, positions[b]) {
+                    pairs.push((a, b));
+                }
+            }
+        }
+    }
+    pairs
+}
+
+pub(crate) fn moved_count(problem: &Problem, positions: &[Position]) -> Option<u32> {
+    problem.previous_given.then(|| {
+        problem
+            .sessions
+            .iter()
+            .zip(positions)
+            .filter(|(session, &position)| session.previous != Some(position))
+            .count() as u32
+    })
+}
+
+pub(crate) fn metrics(problem: &Problem, positions: &[Position]) -> Metrics {
+    let placed: Vec<Option<Position>> = positions.iter().copied().map(Some).collect();
+    let mut scratch = Vec::new();
+    Metrics {
+        wishes: problem.attendees.iter().map(|a| a.wishes.len() as u32).sum(),
+        lost_wishes: (0..problem.attendees.len())
+            .map(|a| attendee_lost(problem, a, &placed, &mut scratch))
+            .sum(),
+        theme_clashes: clash_pairs(problem, positions).len() as u32,
+        moved: moved_count(problem, positions),
+    }
+}
+
+pub(crate) fn to_solution(problem: &Problem, instance: &Instance, positions: &[Position]) -> Solution {
+    let assignments = instance
+        .sessions
+        .iter()
+        .zip(positions)
+        .map(|(session, position)| Placement {
+            session: session.id.clone(),
+            slot: instance.slots[position.start].id.clone(),
+            room: instance.rooms[position.room].id.clone(),
+        })
+        .collect();
+    Solution {
+        assignments,
+        metrics: metrics(problem, positions),
+    }
+}
