@@ -146,48 +146,12 @@ pub(crate) fn name_of<T: Serialize>(value: &T) -> String {
 
 /// Creates an organisation, records it in the audit log and the outbox.
 pub async fn create(
-    client: &impl GenericClient,
+    client: &deadpool_postgres::Transaction<'_>,
     actor: Uuid,
     input: OrganisationInput,
 ) -> Result<Organisation, ApiError> {
-    let id = Uuid::now_v7();
-    let v = &input.visibility;
-    client
-        .execute(
-            "INSERT INTO directory.organisations (id, name, description, themes, communities, languages, website,
-                contact_name, contact_email, contact_phone, membership, profile_visibility, contact_visibility,
-                locations_visibility, membership_visibility)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-            &[
-                &id,
-                &input.name,
-                &input.description,
-                &input.themes,
-                &input.communities,
-                &input.languages,
-                &input.website,
-                &input.contact.name,
-                &input.contact.email,
-                &input.contact.phone,
-                &name_of(&input.membership),
-                &name_of(&v.profile),
-                &name_of(&v.contact),
-                &name_of(&v.locations),
-                &name_of(&v.membership),
-            ],
-        )
-        .await?;
-    insert_locations(client, id, &input.locations).await?;
-    record(
-        client,
-        actor,
-        id,
-        Action::Create,
-        &serde_json::Value::Null,
-        &input,
-    )
-    .await?;
-    find(client, id, false).await
+    let ids = create_many(client, actor, std::slice::from_ref(&input)).await?;
+    find(client, ids[0], false).await
 }
 
 /// Adds many organisations at once (imports, demo networks) with `COPY`: the same rows, audit events and
