@@ -224,7 +224,7 @@ impl Generator {
             communities: vec![community.to_string()],
             languages: spoken,
             membership: Some(
-                self.pick(&[("member", 6), ("applicant", 2), ("supporter", 2)])
+                self.pick(&[("member", 6), ("applicant", 2), ("associate", 2)])
                     .to_string(),
             ),
             nation: town.nation,

@@ -53,6 +53,7 @@ impl People {
 
 /// Fresh things to act on for one attempt.
 struct Fixture {
+    summit: String,
     organisation_a: String,
     organisation_b: String,
     link_a_to_b: String,
@@ -108,6 +109,32 @@ async fn fixture(app: &TestApp, people: &People, who: Who) -> Fixture {
         .json()
         .await
         .unwrap();
+    let summit: Value = app
+        .http
+        .post(app.url("/api/v1/summits"))
+        .bearer_auth(&admin.token)
+        .json(&json!({"name": "Yorkshire Summit", "starts_on": "2026-09-12", "ends_on": "2026-09-12"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let summit = summit["id"].as_str().unwrap().to_string();
+    for (method, path, body) in [
+        (
+            Method::PUT,
+            format!("/api/v1/summits/{summit}/plan"),
+            Some(tiny_plan()),
+        ),
+        (Method::POST, format!("/api/v1/summits/{summit}/agendas"), None),
+    ] {
+        let mut request = app.http.request(method, app.url(&path)).bearer_auth(&admin.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        assert!(request.send().await.unwrap().status().is_success(), "{path}");
+    }
     // A second token of the person acting (or of the admin, for anonymous), to revoke.
     let owner = people.get(who).unwrap_or(admin);
     let spare: Value = app
@@ -122,11 +149,30 @@ async fn fixture(app: &TestApp, people: &People, who: Who) -> Fixture {
         .await
         .unwrap();
     Fixture {
+        summit,
         link_a_to_b: link["id"].as_str().unwrap().to_string(),
         organisation_b: b,
         organisation_a: a,
         extra_editor_of_a: extra.viewer.id.to_string(),
         spare_token: spare["id"].as_str().unwrap().to_string(),
+    }
+}
+
+fn tiny_plan() -> Value {
+    json!({"timezone": "Europe/London",
+        "slots": [{"id": "sat-1", "day": "2026-09-12", "start": "10:00", "end": "11:30"},
+                  {"id": "sat-2", "day": "2026-09-12", "start": "12:00", "end": "13:30"}],
+        "rooms": [{"id": "hall", "capacity": 50, "features": ["step_free"]}],
+        "sessions": [{"id": "w01", "title": "Workplace rights", "theme": "work", "length": 1, "plenary": false, "facilitators": [], "requires": []},
+                     {"id": "w02", "title": "Climate justice", "theme": "climate", "length": 1, "plenary": false, "facilitators": [], "requires": []}],
+        "attendees": [{"id": "a1", "wishes": ["w01", "w02"], "needs": ["step_free"], "unavailable": []}]})
+}
+
+fn planners(ok: StatusCode) -> impl Fn(Who) -> StatusCode {
+    move |who| match who {
+        Who::Anonymous => StatusCode::UNAUTHORIZED,
+        Who::Admin | Who::Planner => ok,
+        _ => StatusCode::FORBIDDEN,
     }
 }
 
@@ -317,6 +363,45 @@ fn endpoints() -> Vec<Endpoint> {
             documented_path: "/api/v1/organisations/import",
             request: |_, _, _| ("/api/v1/organisations/import".into(), None),
             expect: staff_only,
+        },
+        Endpoint {
+            method: Method::POST,
+            documented_path: "/api/v1/summits",
+            request: |_, _, _| {
+                (
+                    "/api/v1/summits".into(),
+                    Some(json!({"name": "Festival", "starts_on": "2026-06-20", "ends_on": "2026-06-21"})),
+                )
+            },
+            expect: |who| planners(StatusCode::CREATED)(who),
+        },
+        Endpoint {
+            method: Method::PUT,
+            documented_path: "/api/v1/summits/{id}/plan",
+            request: |fixture, _, _| {
+                (
+                    format!("/api/v1/summits/{}/plan", fixture.summit),
+                    Some(tiny_plan()),
+                )
+            },
+            expect: |who| planners(StatusCode::OK)(who),
+        },
+        Endpoint {
+            method: Method::POST,
+            documented_path: "/api/v1/summits/{id}/agendas",
+            request: |fixture, _, _| (format!("/api/v1/summits/{}/agendas", fixture.summit), None),
+            expect: |who| planners(StatusCode::CREATED)(who),
+        },
+        Endpoint {
+            method: Method::POST,
+            documented_path: "/api/v1/summits/{id}/agendas/{number}/publish",
+            request: |fixture, _, _| {
+                (
+                    format!("/api/v1/summits/{}/agendas/1/publish", fixture.summit),
+                    None,
+                )
+            },
+            expect: |who| planners(StatusCode::OK)(who),
         },
         Endpoint {
             // A read with a body (a polygon to search within): open to everyone.

@@ -285,7 +285,7 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
 pub struct DirectoryApi;
 
 /// Fails with 403 unless `viewer` is staff or edits `organisation`.
-async fn may_edit(
+pub(crate) async fn may_edit(
     client: &impl deadpool_postgres::GenericClient,
     viewer: &Viewer,
     organisation: Uuid,

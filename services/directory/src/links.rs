@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use warp::http::StatusCode;
 
+use crate::api::may_edit;
 use crate::store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -108,25 +109,12 @@ pub async fn visible_links(
             from_name: row.get(2),
             to_id: row.get(3),
             to_name: row.get(4),
-            kind: parse(row.get(5)),
+            kind: store::parse(row.get(5)),
             note: row.get(6),
-            visibility: parse(row.get(7)),
+            visibility: store::parse(row.get(7)),
             created_at: row.get(8),
         })
         .collect())
-}
-
-fn parse<T: serde::de::DeserializeOwned>(raw: &str) -> T {
-    serde_json::from_value(serde_json::Value::String(raw.into()))
-        .unwrap_or_else(|_| panic!("the database holds `{raw}`, which its CHECK constraint forbids"))
-}
-
-async fn may_edit(client: &impl GenericClient, viewer: &Viewer, organisation: Uuid) -> Result<(), ApiError> {
-    if viewer.is_admin() || store::is_editor(client, organisation, viewer.id).await? {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
 }
 
 /// `GET /api/v1/organisations/{id}/links`: the links of an organisation that the viewer may see.

@@ -132,7 +132,7 @@ fn location_from_row(row: &Row) -> LocationInput {
 }
 
 /// Reads an enum stored as its snake_case name (the table's CHECK constraints keep them valid).
-fn parse<T: serde::de::DeserializeOwned>(raw: &str) -> T {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(raw: &str) -> T {
     serde_json::from_value(serde_json::Value::String(raw.to_string()))
         .unwrap_or_else(|_| panic!("the database holds `{raw}`, which its CHECK constraint forbids"))
 }

@@ -1,10 +1,13 @@
-//! Summits: agendas of parallel workshops, plenaries and one-to-one conversations. This first slice lists
-//! summits; the scheduler issue fills in rooms, slots, sessions, registrations and the solver.
+//! Summits: gatherings of parallel workshops, plenaries and one-to-one conversations. Planners create a
+//! summit, put its plan, solve it into agendas with the scheduler (`summit-solver`) and publish one.
+
+pub mod agendas;
 
 use deadpool_postgres::Pool;
-use serde::Serialize;
-use shared::error::{respond, ApiResult, Problem};
-use shared::http::{json, parse_query, raw_query};
+use serde::{Deserialize, Serialize};
+use shared::accounts::{credentials, signed_in, Credentials, Role};
+use shared::error::{respond, ApiError, ApiResult, Problem};
+use shared::http::{body_bytes, json, parse_json, parse_query, raw_query};
 use shared::pagination::{Page, PageParams};
 use shared::server::{Service, ServiceContext};
 use time::Date;
@@ -25,24 +28,103 @@ pub struct Summit {
     pub timezone: String,
 }
 
-/// The summit routes and their part of the OpenAPI document.
+/// A summit to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSummit {
+    pub name: String,
+    #[schema(value_type = String, format = Date)]
+    pub starts_on: Date,
+    #[schema(value_type = String, format = Date)]
+    pub ends_on: Date,
+    /// An IANA time zone such as `Europe/London` (the default).
+    pub timezone: Option<String>,
+}
+
+/// The summit routes and their part of the OpenAPI document; each route is boxed to keep the tree's type
+/// small.
 pub fn service(context: ServiceContext) -> Service {
     let pool = context.pool;
-    let routes = warp::path!("api" / "v1" / "summits")
+    let pool = warp::any().map(move || pool.clone());
+    let summits = || warp::path!("api" / "v1" / "summits");
+    let plan = || warp::path!("api" / "v1" / "summits" / String / "plan");
+    let list = summits()
         .and(warp::get())
         .and(raw_query())
-        .and(warp::any().map(move || pool.clone()))
+        .and(pool.clone())
         .then(list)
         .map(respond)
+        .boxed();
+    let create = summits()
+        .and(warp::post())
+        .and(pool.clone())
+        .and(credentials())
+        .and(body_bytes())
+        .then(create)
+        .map(respond)
+        .boxed();
+    let put_plan = plan()
+        .and(warp::put())
+        .and(pool.clone())
+        .and(credentials())
+        .and(warp::header::optional::<String>("if-match"))
+        .and(body_bytes())
+        .then(agendas::put_plan)
+        .map(respond)
+        .boxed();
+    let get_plan = plan()
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(agendas::get_plan)
+        .map(respond)
+        .boxed();
+    let solve = warp::path!("api" / "v1" / "summits" / String / "agendas")
+        .and(warp::post())
+        .and(pool.clone())
+        .and(credentials())
+        .then(agendas::solve_plan)
+        .map(respond)
+        .boxed();
+    let agenda = warp::path!("api" / "v1" / "summits" / String / "agendas" / String)
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(agendas::get_agenda)
+        .map(respond)
+        .boxed();
+    let publish = warp::path!("api" / "v1" / "summits" / String / "agendas" / String / "publish")
+        .and(warp::post())
+        .and(pool)
+        .and(credentials())
+        .then(agendas::publish)
+        .map(respond)
+        .boxed();
+    let routes = list
+        .or(create)
+        .unify()
+        .or(put_plan)
+        .unify()
+        .or(get_plan)
+        .unify()
+        .or(solve)
+        .unify()
+        .or(agenda)
+        .unify()
+        .or(publish)
+        .unify()
         .boxed();
     (routes, SummitsApi::openapi())
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(list), components(schemas(Summit, Page<Summit>)))]
+#[openapi(
+    paths(list, create, agendas::put_plan, agendas::get_plan, agendas::solve_plan, agendas::get_agenda, agendas::publish),
+    components(schemas(Summit, NewSummit, Page<Summit>, agendas::Agenda))
+)]
 struct SummitsApi;
 
-/// `GET /api/v1/summits`: summits, soonest first.
+/// `GET /api/v1/summits`: summits, in the order they were created.
 #[utoipa::path(get, path = "/api/v1/summits", tag = "summits", params(PageParams),
     responses((status = 200, body = Page<Summit>), (status = 400, body = Problem)))]
 async fn list(query: String, pool: Pool) -> ApiResult {
@@ -70,4 +152,59 @@ async fn list(query: String, pool: Pool) -> ApiResult {
         &Page::from_rows(summits, &page, |s: &Summit| s.id.to_string()),
         StatusCode::OK,
     ))
+}
+
+/// `POST /api/v1/summits`: create a summit (planners and staff).
+#[utoipa::path(post, path = "/api/v1/summits", tag = "summits", request_body = NewSummit,
+    responses((status = 201, body = Summit), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 422, body = Problem)))]
+async fn create(pool: Pool, credentials: Credentials, body: bytes::Bytes) -> ApiResult {
+    signed_in(&pool, &credentials)
+        .await?
+        .require_role(&[Role::Planner, Role::Admin])?;
+    let new: NewSummit = parse_json(&body)?;
+    let mut errors = Vec::new();
+    let name = new.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(shared::FieldError::new(
+            "name",
+            "enter a name of 1 to 200 characters",
+        ));
+    }
+    if new.ends_on < new.starts_on {
+        errors.push(shared::FieldError::new(
+            "ends_on",
+            "a summit ends on or after the day it starts",
+        ));
+    }
+    let timezone = new.timezone.unwrap_or_else(|| "Europe/London".into());
+    if timezone.is_empty()
+        || timezone.len() > 64
+        || !timezone
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+    {
+        errors.push(shared::FieldError::new(
+            "timezone",
+            "use an IANA time zone such as Europe/London",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let summit = Summit {
+        id: Uuid::now_v7(),
+        name,
+        starts_on: new.starts_on,
+        ends_on: new.ends_on,
+        timezone,
+    };
+    pool.get()
+        .await?
+        .execute(
+            "INSERT INTO summits.summits (id, name, starts_on, ends_on, timezone) VALUES ($1, $2, $3, $4, $5)",
+            &[&summit.id, &summit.name, &summit.starts_on, &summit.ends_on, &summit.timezone],
+        )
+        .await?;
+    Ok(json(&summit, StatusCode::CREATED))
 }

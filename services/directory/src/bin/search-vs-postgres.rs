@@ -9,26 +9,13 @@
 
 use std::time::{Duration, Instant};
 
-use search_index::generate::{Generator, SearchKind, Town};
-use search_index::{
-    Audience, Change, Coordinates, DirectoryIndex, Order, OutboxEntry, SearchArea, SearchRequest,
-};
+use directory::demo::towns;
+use search_index::generate::{Generator, SearchKind};
+use search_index::{Audience, Change, DirectoryIndex, Order, OutboxEntry, SearchArea, SearchRequest};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls};
 
 type Outcome<T> = Result<T, Box<dyn std::error::Error>>;
-
-fn towns() -> Vec<Town> {
-    shared::places::all()
-        .iter()
-        .map(|p| Town {
-            name: p.name.clone(),
-            coordinates: Coordinates::new(p.latitude, p.longitude),
-            population: p.population.max(1),
-            nation: p.nation.clone(),
-        })
-        .collect()
-}
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
