@@ -221,48 +221,13 @@ pub async fn create_many(
     }
     writer.finish().await?;
 
-    let sink = client
-        .copy_in(
-            "COPY directory.locations (id, organisation_id, position, label, address, postcode, town, latitude,
-                longitude, precision) FROM STDIN BINARY",
-        )
-        .await?;
-    let writer = BinaryCopyInWriter::new(
-        sink,
-        &[
-            Type::UUID,
-            Type::UUID,
-            Type::INT4,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::FLOAT8,
-            Type::FLOAT8,
-            Type::TEXT,
-        ],
-    );
-    pin_mut!(writer);
-    for (id, input) in ids.iter().zip(inputs) {
-        for (position, location) in input.locations.iter().enumerate() {
-            writer
-                .as_mut()
-                .write(&[
-                    &Uuid::now_v7(),
-                    id,
-                    &(position as i32),
-                    &location.label,
-                    &location.address,
-                    &location.postcode,
-                    &location.town,
-                    &location.latitude,
-                    &location.longitude,
-                    &name_of(&location.precision),
-                ])
-                .await?;
-        }
-    }
-    writer.finish().await?;
+    copy_locations(
+        client,
+        ids.iter()
+            .copied()
+            .zip(inputs.iter().map(|i| i.locations.as_slice())),
+    )
+    .await?;
 
     let sink = client
         .copy_in("COPY audit.events (actor_id, entity, entity_id, action, changes) FROM STDIN BINARY")
@@ -295,9 +260,63 @@ pub async fn create_many(
     Ok(ids)
 }
 
+/// Writes the locations of organisations (in their order) with `COPY`.
+async fn copy_locations<'a>(
+    client: &deadpool_postgres::Transaction<'_>,
+    organisations: impl Iterator<Item = (Uuid, &'a [LocationInput])>,
+) -> Result<(), ApiError> {
+    use futures_util::pin_mut;
+    use tokio_postgres::binary_copy::BinaryCopyInWriter;
+    use tokio_postgres::types::Type;
+
+    let sink = client
+        .copy_in(
+            "COPY directory.locations (id, organisation_id, position, label, address, postcode, town, latitude,
+                longitude, precision) FROM STDIN BINARY",
+        )
+        .await?;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[
+            Type::UUID,
+            Type::UUID,
+            Type::INT4,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::FLOAT8,
+            Type::FLOAT8,
+            Type::TEXT,
+        ],
+    );
+    pin_mut!(writer);
+    for (id, locations) in organisations {
+        for (position, location) in locations.iter().enumerate() {
+            writer
+                .as_mut()
+                .write(&[
+                    &Uuid::now_v7(),
+                    &id,
+                    &(position as i32),
+                    &location.label,
+                    &location.address,
+                    &location.postcode,
+                    &location.town,
+                    &location.latitude,
+                    &location.longitude,
+                    &name_of(&location.precision),
+                ])
+                .await?;
+        }
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
 /// Replaces an organisation's fields with `input` (the caller checked the version), bumping the version.
 pub async fn update(
-    client: &impl GenericClient,
+    client: &deadpool_postgres::Transaction<'_>,
     actor: Uuid,
     current: &Organisation,
     input: OrganisationInput,
@@ -336,7 +355,7 @@ pub async fn update(
                 &[&current.id],
             )
             .await?;
-        insert_locations(client, current.id, &input.locations).await?;
+        copy_locations(client, std::iter::once((current.id, input.locations.as_slice()))).await?;
     }
     let before = serde_json::to_value(&current.input).map_err(internal)?;
     record(client, actor, current.id, Action::Update, &before, &input).await?;
@@ -367,35 +386,6 @@ pub async fn delete(
     )
     .await?;
     outbox(client, current.id).await
-}
-
-async fn insert_locations(
-    client: &impl GenericClient,
-    id: Uuid,
-    locations: &[LocationInput],
-) -> Result<(), ApiError> {
-    for (position, location) in locations.iter().enumerate() {
-        client
-            .execute(
-                "INSERT INTO directory.locations
-                    (id, organisation_id, position, label, address, postcode, town, latitude, longitude, precision)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                &[
-                    &Uuid::now_v7(),
-                    &id,
-                    &(position as i32),
-                    &location.label,
-                    &location.address,
-                    &location.postcode,
-                    &location.town,
-                    &location.latitude,
-                    &location.longitude,
-                    &name_of(&location.precision),
-                ],
-            )
-            .await?;
-    }
-    Ok(())
 }
 
 async fn record(
