@@ -1,0 +1,2 @@
+//! Placeholder: the capacity benchmark.
+fn main() {}
