@@ -1,7 +1,16 @@
 //! Summits: gatherings of parallel workshops, plenaries and one-to-one conversations. Planners create a
-//! summit, put its plan, solve it into agendas with the scheduler (`summit-solver`) and publish one.
+//! summit, build its plan (rooms, slots, sessions, people, pins; attendees register themselves), solve it
+//! into agendas with the scheduler (`summit-solver`) and publish one.
 
 pub mod agendas;
+pub mod parts;
+pub mod people;
+pub mod pins;
+pub mod plan;
+pub mod registrations;
+pub mod rooms;
+pub mod sessions;
+pub mod slots;
 
 use deadpool_postgres::Pool;
 use serde::{Deserialize, Serialize};
@@ -44,6 +53,16 @@ pub struct NewSummit {
 /// The summit routes and their part of the OpenAPI document; each route is boxed to keep the tree's type
 /// small.
 pub fn service(context: ServiceContext) -> Service {
+    let parts = parts::routes::<rooms::Room>(context.pool.clone())
+        .or(parts::routes::<slots::Slot>(context.pool.clone()))
+        .unify()
+        .or(parts::routes::<sessions::Session>(context.pool.clone()))
+        .unify()
+        .or(parts::routes::<people::Person>(context.pool.clone()))
+        .unify()
+        .or(parts::routes::<pins::Pin>(context.pool.clone()))
+        .unify()
+        .boxed();
     let pool = context.pool;
     let pool = warp::any().map(move || pool.clone());
     let summits = || warp::path!("api" / "v1" / "summits");
@@ -69,14 +88,14 @@ pub fn service(context: ServiceContext) -> Service {
         .and(credentials())
         .and(warp::header::optional::<String>("if-match"))
         .and(body_bytes())
-        .then(agendas::put_plan)
+        .then(plan::put_plan)
         .map(respond)
         .boxed();
     let get_plan = plan()
         .and(warp::get())
         .and(pool.clone())
         .and(credentials())
-        .then(agendas::get_plan)
+        .then(plan::get_plan)
         .map(respond)
         .boxed();
     let solve = warp::path!("api" / "v1" / "summits" / String / "agendas")
@@ -95,9 +114,48 @@ pub fn service(context: ServiceContext) -> Service {
         .boxed();
     let publish = warp::path!("api" / "v1" / "summits" / String / "agendas" / String / "publish")
         .and(warp::post())
-        .and(pool)
+        .and(pool.clone())
         .and(credentials())
         .then(agendas::publish)
+        .map(respond)
+        .boxed();
+    let mine = warp::path!("api" / "v1" / "summits" / String / "agendas" / String / "mine")
+        .and(warp::get())
+        .and(raw_query())
+        .and(pool.clone())
+        .and(credentials())
+        .then(agendas::get_mine)
+        .map(respond)
+        .boxed();
+    let changes = warp::path!("api" / "v1" / "summits" / String / "agendas" / String / "changes")
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(agendas::get_changes)
+        .map(respond)
+        .boxed();
+    let registrations = || warp::path!("api" / "v1" / "summits" / String / "registrations");
+    let my_registration = || warp::path!("api" / "v1" / "summits" / String / "registrations" / "mine");
+    let list_registrations = registrations()
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(registrations::list)
+        .map(respond)
+        .boxed();
+    let register = my_registration()
+        .and(warp::put())
+        .and(pool.clone())
+        .and(credentials())
+        .and(body_bytes())
+        .then(registrations::put_mine)
+        .map(respond)
+        .boxed();
+    let withdraw = my_registration()
+        .and(warp::delete())
+        .and(pool)
+        .and(credentials())
+        .then(registrations::delete_mine)
         .map(respond)
         .boxed();
     let routes = list
@@ -113,14 +171,35 @@ pub fn service(context: ServiceContext) -> Service {
         .unify()
         .or(publish)
         .unify()
+        .or(mine)
+        .unify()
+        .or(changes)
+        .unify()
+        .or(list_registrations)
+        .unify()
+        .or(register)
+        .unify()
+        .or(withdraw)
+        .unify()
+        .or(parts)
+        .unify()
         .boxed();
-    (routes, SummitsApi::openapi())
+    let mut openapi = SummitsApi::openapi();
+    parts::document::<rooms::Room>(&mut openapi);
+    parts::document::<slots::Slot>(&mut openapi);
+    parts::document::<sessions::Session>(&mut openapi);
+    parts::document::<people::Person>(&mut openapi);
+    parts::document::<pins::Pin>(&mut openapi);
+    (routes, openapi)
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, agendas::put_plan, agendas::get_plan, agendas::solve_plan, agendas::get_agenda, agendas::publish),
-    components(schemas(Summit, NewSummit, Page<Summit>, agendas::Agenda))
+    paths(list, create, plan::put_plan, plan::get_plan, agendas::solve_plan, agendas::get_agenda, agendas::publish,
+          agendas::get_mine, agendas::get_changes, registrations::list, registrations::put_mine,
+          registrations::delete_mine),
+    components(schemas(Summit, NewSummit, Page<Summit>, agendas::Agenda, agendas::PersonalAgenda,
+                       agendas::Changelog, registrations::Registration))
 )]
 struct SummitsApi;
 
@@ -178,12 +257,7 @@ async fn create(pool: Pool, credentials: Credentials, body: bytes::Bytes) -> Api
         ));
     }
     let timezone = new.timezone.unwrap_or_else(|| "Europe/London".into());
-    if timezone.is_empty()
-        || timezone.len() > 64
-        || !timezone
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
-    {
+    if !valid_timezone(&timezone) {
         errors.push(shared::FieldError::new(
             "timezone",
             "use an IANA time zone such as Europe/London",
@@ -207,4 +281,13 @@ async fn create(pool: Pool, credentials: Credentials, body: bytes::Bytes) -> Api
         )
         .await?;
     Ok(json(&summit, StatusCode::CREATED))
+}
+
+/// Whether a time zone name has the shape of an IANA name such as `Europe/London`.
+pub fn valid_timezone(timezone: &str) -> bool {
+    !timezone.is_empty()
+        && timezone.len() <= 64
+        && timezone
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
 }
