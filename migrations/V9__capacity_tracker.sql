@@ -113,7 +113,7 @@ CREATE TABLE capacity.assessment_scores (
     score           double precision NOT NULL,
     PRIMARY KEY (assessment_id, dimension_key)
 );
-CREATE INDEX assessment_scores_final ON capacity.assessment_scores (organisation_id, dimension_key, assessed_on)
+CREATE INDEX assessment_scores_final ON capacity.assessment_scores (organisation_id, dimension_key, assessed_on, assessment_id)
     INCLUDE (score) WHERE final;
 
 -- Action plans: goals tied to a dimension, and their milestones.
@@ -244,6 +244,7 @@ CREATE TABLE capacity.enrolments (
     id              uuid PRIMARY KEY,
     cohort_id       uuid NOT NULL REFERENCES capacity.cohorts ON DELETE CASCADE,
     kind            text NOT NULL CHECK (kind IN ('person', 'organisation')),
+    -- For a person: their organisation when they enrolled, so figures per organisation survive erasure.
     person_id       uuid REFERENCES capacity.people ON DELETE SET NULL,
     organisation_id uuid REFERENCES directory.organisations,
     status          text NOT NULL CHECK (status IN ('enrolled', 'completed', 'withdrawn')),

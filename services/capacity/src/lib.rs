@@ -1,63 +1,54 @@
-//! Capacity building of member organisations. This first slice lists programmes; the capacity tracker
-//! issue fills in assessments, cohorts, mentoring, action plans and reports.
+//! The capacity tracker: where each member organisation started, what support it got and how far it
+//! travelled. Assessments against a versioned framework, action plans, mentoring with an optimal matcher,
+//! programmes with cohorts and attendance, casework counts, reports as JSON, CSV and SVG, and people records
+//! with consent, export, erasure and retention.
+//!
+//! Staff are admins. Planners build summit agendas and are not capacity staff. An organisation's editors (in
+//! the directory) see their own organisation's assessments, edit its self-assessment drafts and its action
+//! plan, and see nothing of any other organisation's assessments.
+
+pub mod access;
+pub mod assessments;
+pub mod distance;
+pub mod framework;
+pub mod input;
 
 use deadpool_postgres::Pool;
-use serde::Serialize;
-use shared::error::{respond, ApiResult, Problem};
-use shared::http::{json, parse_query, raw_query};
-use shared::pagination::{Page, PageParams};
 use shared::server::{Service, ServiceContext};
-use utoipa::{OpenApi, ToSchema};
-use uuid::Uuid;
-use warp::http::StatusCode;
+use utoipa::OpenApi;
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
 use warp::Filter;
 
-/// A programme of support, such as the Community Leadership Academy or a training series.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Programme {
-    pub id: Uuid,
-    pub name: String,
+/// One boxed route.
+pub type Route = BoxedFilter<(Response,)>;
+
+/// The pool as a filter, for handlers that need the database.
+pub fn with_pool(pool: Pool) -> impl Filter<Extract = (Pool,), Error = std::convert::Infallible> + Clone {
+    warp::any().map(move || pool.clone())
+}
+
+/// Routes tried in order, boxed at every step so the tree's type stays small.
+pub fn one_of(routes: Vec<Route>) -> Route {
+    let mut routes = routes.into_iter();
+    let first = routes.next().expect("a service has at least one route");
+    routes.fold(first, |all, next| all.or(next).unify().boxed())
 }
 
 /// The capacity routes and their part of the OpenAPI document.
 pub fn service(context: ServiceContext) -> Service {
     let pool = context.pool;
-    let routes = warp::path!("api" / "v1" / "capacity" / "programmes")
-        .and(warp::get())
-        .and(raw_query())
-        .and(warp::any().map(move || pool.clone()))
-        .then(list)
-        .map(respond)
-        .boxed();
-    (routes, CapacityApi::openapi())
-}
-
-#[derive(OpenApi)]
-#[openapi(paths(list), components(schemas(Programme, Page<Programme>)))]
-struct CapacityApi;
-
-/// `GET /api/v1/capacity/programmes`: programmes of support.
-#[utoipa::path(get, path = "/api/v1/capacity/programmes", tag = "capacity", params(PageParams),
-    responses((status = 200, body = Page<Programme>), (status = 400, body = Problem)))]
-async fn list(query: String, pool: Pool) -> ApiResult {
-    let page = parse_query::<PageParams>(&query)?.validate()?;
-    let rows = pool
-        .get()
-        .await?
-        .query(
-            "SELECT id, name FROM capacity.programmes WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2",
-            &[&page.after::<Uuid>()?, &page.fetch()],
-        )
-        .await?;
-    let programmes = rows
-        .iter()
-        .map(|r| Programme {
-            id: r.get(0),
-            name: r.get(1),
-        })
-        .collect();
-    Ok(json(
-        &Page::from_rows(programmes, &page, |p: &Programme| p.id.to_string()),
-        StatusCode::OK,
-    ))
+    let routes = one_of(vec![
+        framework::routes(pool.clone()),
+        assessments::routes(pool.clone()),
+        distance::routes(pool),
+    ]);
+    let mut openapi = framework::FrameworkApi::openapi();
+    for part in [
+        assessments::AssessmentsApi::openapi(),
+        distance::DistanceApi::openapi(),
+    ] {
+        openapi.merge(part);
+    }
+    (routes, openapi)
 }
