@@ -137,6 +137,24 @@ impl DirectoryIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// Every organisation the index holds, as stored, in no particular order: for checking the index
+    /// against PostgreSQL.
+    pub fn organisations(&self) -> Result<Vec<Organisation>> {
+        let searcher = self.reader.searcher();
+        let addresses = searcher.search(&tantivy::query::AllQuery, &tantivy::collector::DocSetCollector)?;
+        addresses
+            .into_iter()
+            .map(|address| {
+                let document: TantivyDocument = searcher.doc(address)?;
+                let stored = document
+                    .get_first(self.fields.organisation)
+                    .and_then(|value| value.as_str())
+                    .ok_or(SearchIndexError::MissingStoredOrganisation)?;
+                Ok(serde_json::from_str(stored)?)
+            })
+            .collect()
+    }
+
     /// Applies outbox entries in order and commits them with the position of the last, then makes them
     /// searchable. Entries at or before the last applied position are skipped, so a batch re-read after a
     /// crash applies exactly once. Returns how many entries were applied.

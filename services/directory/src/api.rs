@@ -27,7 +27,7 @@ use crate::organisation::{
     OrganisationPatch, OrganisationView, Precision, Visibility,
 };
 use crate::store::{self, Editor};
-use crate::{allies, exports, links, regions, search};
+use crate::{allies, exports, index_check, links, regions, search};
 
 /// Every directory route, each boxed so the route tree's type stays small (and compiles fast). Paths come
 /// before methods, so an unknown path is a 404 and a known path with
@@ -154,6 +154,14 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
         .then(exports::search_csv)
         .map(respond)
         .boxed();
+    let index_check = warp::path!("api" / "v1" / "search-index")
+        .and(warp::get())
+        .and(index.clone())
+        .and(pool.clone())
+        .and(credentials())
+        .then(index_check::check)
+        .map(respond)
+        .boxed();
     let import = warp::path!("api" / "v1" / "organisations" / "import")
         .and(warp::post())
         .and(raw_query())
@@ -261,6 +269,8 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
         .unify()
         .or(allies)
         .unify()
+        .or(index_check)
+        .unify()
         .boxed()
 }
 
@@ -270,7 +280,8 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
     paths(
         list, create, get, patch, delete, history, list_editors, add_editor, remove_editor, search::search,
         search::search_within, regions::list, regions::create, links::list, links::create, links::delete,
-        allies::allies, exports::hsds_export, exports::geojson_export, exports::search_csv, exports::import
+        allies::allies, exports::hsds_export, exports::geojson_export, exports::search_csv, exports::import,
+        index_check::check
     ),
     components(schemas(
         OrganisationInput, OrganisationPatch, OrganisationView, LocationInput, LocationView, Contact,
@@ -278,7 +289,7 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
         shared::audit::FieldChange, Page<OrganisationView>, Page<AuditEvent>, search::SearchParams,
         search::SearchAnswer, search::SearchHit, search::MatchedLocation, search::Snippets, search::FacetValue,
         regions::Region, regions::NewRegion, links::Link, links::NewLink, links::LinkKind,
-        links::LinkVisibility, allies::Ally, exports::ImportReport
+        links::LinkVisibility, allies::Ally, exports::ImportReport, index_check::IndexCheck
     )),
     tags((name = "directory", description = "Grassroots organisations, their locations and editors"))
 )]

@@ -99,6 +99,14 @@ impl SearchIndex {
             .clone()
     }
 
+    /// The name of the generation in use, and its index.
+    pub fn current(&self) -> (String, Arc<DirectoryIndex>) {
+        self.current
+            .read()
+            .expect("the index lock is never poisoned")
+            .clone()
+    }
+
     /// Whether the index holds the directory (false until the first build finishes).
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::Acquire)

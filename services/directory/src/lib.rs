@@ -8,6 +8,7 @@ pub mod demo;
 pub mod exports;
 pub mod geometry;
 pub mod import;
+pub mod index_check;
 pub mod indexer;
 pub mod links;
 pub mod organisation;

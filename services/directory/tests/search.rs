@@ -435,3 +435,87 @@ async fn a_rebuilt_index_follows_the_outbox_exactly_and_survives_a_restart() {
     drop(reopened);
     std::fs::remove_dir_all(root).unwrap();
 }
+
+/// Polls the index check until the index has applied every change.
+async fn index_check(app: &TestApp, admin: &TestUser) -> Value {
+    let started = Instant::now();
+    loop {
+        let check: Value = app
+            .http
+            .get(app.url("/api/v1/search-index"))
+            .bearer_auth(&admin.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if check["applied_position"] == check["outbox_position"]
+            || started.elapsed() > Duration::from_secs(10)
+        {
+            return check;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn staff_can_check_the_index_against_postgresql_and_see_any_drift() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    let first = create(
+        &app,
+        &admin,
+        organisation(
+            "Coventry Refugee Voices",
+            "Coventry",
+            "Advice",
+            &["legal aid"],
+            "exact",
+        ),
+    )
+    .await;
+    create(
+        &app,
+        &admin,
+        organisation(
+            "Bradford Tigrinya Circle",
+            "Bradford",
+            "Songs",
+            &["culture"],
+            "area",
+        ),
+    )
+    .await;
+
+    let check = index_check(&app, &admin).await;
+    assert_eq!(check["in_step"], true, "{check}");
+    assert_eq!(
+        (check["indexed"].clone(), check["live"].clone()),
+        (json!(2), json!(2))
+    );
+
+    // A change behind the outbox's back: the check names the organisation that differs.
+    let client = app.database.pool().get().await.unwrap();
+    client
+        .execute(
+            "UPDATE directory.organisations SET name = 'Renamed behind its back' WHERE id = $1::text::uuid",
+            &[&first],
+        )
+        .await
+        .unwrap();
+    let check = index_check(&app, &admin).await;
+    assert_eq!(check["in_step"], false, "{check}");
+    assert_eq!(check["differing"], json!([first]));
+
+    for (user, status) in [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some(app.user(Role::Planner).await), StatusCode::FORBIDDEN),
+    ] {
+        let mut request = app.http.get(app.url("/api/v1/search-index"));
+        if let Some(user) = &user {
+            request = request.bearer_auth(&user.token);
+        }
+        assert_eq!(request.send().await.unwrap().status(), status);
+    }
+}
