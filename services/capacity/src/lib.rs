@@ -12,6 +12,7 @@ pub mod assessments;
 pub mod distance;
 pub mod framework;
 pub mod input;
+pub mod plans;
 
 use deadpool_postgres::Pool;
 use shared::server::{Service, ServiceContext};
@@ -41,12 +42,14 @@ pub fn service(context: ServiceContext) -> Service {
     let routes = one_of(vec![
         framework::routes(pool.clone()),
         assessments::routes(pool.clone()),
-        distance::routes(pool),
+        distance::routes(pool.clone()),
+        plans::routes(pool),
     ]);
     let mut openapi = framework::FrameworkApi::openapi();
     for part in [
         assessments::AssessmentsApi::openapi(),
         distance::DistanceApi::openapi(),
+        plans::PlansApi::openapi(),
     ] {
         openapi.merge(part);
     }
