@@ -12,6 +12,9 @@ pub mod assessments;
 pub mod distance;
 pub mod framework;
 pub mod input;
+pub mod matching;
+pub mod mentoring;
+pub mod people;
 pub mod plans;
 
 use deadpool_postgres::Pool;
@@ -43,13 +46,17 @@ pub fn service(context: ServiceContext) -> Service {
         framework::routes(pool.clone()),
         assessments::routes(pool.clone()),
         distance::routes(pool.clone()),
-        plans::routes(pool),
+        plans::routes(pool.clone()),
+        people::routes(pool.clone()),
+        mentoring::routes(pool),
     ]);
     let mut openapi = framework::FrameworkApi::openapi();
     for part in [
         assessments::AssessmentsApi::openapi(),
         distance::DistanceApi::openapi(),
         plans::PlansApi::openapi(),
+        people::PeopleApi::openapi(),
+        mentoring::MentoringApi::openapi(),
     ] {
         openapi.merge(part);
     }
