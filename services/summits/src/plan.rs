@@ -1,7 +1,8 @@
 //! A summit's plan: its rooms, slots, sessions, people, registrations and pins, read together as the
 //! scheduler's instance. Planners may also put or get the whole plan as one document (the format of
-//! `commonground schedule`), which replaces every part at once. Every change, one part or the whole plan,
-//! bumps the plan's version (its ETag) and is kept only if the plan it leaves is one the solver accepts.
+//! `commonground schedule`), which replaces every part at once (members' own registrations stay). Every
+//! change is kept only if the plan it leaves is one the solver accepts; planners' changes, one part or the
+//! whole plan, bump the plan's version (its ETag).
 
 use deadpool_postgres::{GenericClient, Pool, Transaction};
 use shared::accounts::{signed_in, Credentials, Role, Viewer};
@@ -153,16 +154,28 @@ impl<'a> PlanChange<'a> {
     /// Checks the plan as changed; keeps the change and returns the new version if the solver accepts
     /// the plan, or refuses it with every problem (422).
     pub async fn commit(self) -> Result<i64, ApiError> {
+        self.finish(true).await
+    }
+
+    /// Like [`PlanChange::commit`], for an attendee's own registration: that is theirs, not part of what
+    /// planners edit, so the plan's version (which guards planners against overwriting each other) stays.
+    pub async fn commit_registration(self) -> Result<i64, ApiError> {
+        self.finish(false).await
+    }
+
+    async fn finish(self, new_version: bool) -> Result<i64, ApiError> {
         let instance = load_instance(&self.transaction, self.summit).await?;
         instance.validate().map_err(unprocessable)?;
-        self.transaction
-            .execute(
-                "UPDATE summits.plans SET version = version + 1, updated_at = now() WHERE summit_id = $1",
-                &[&self.summit],
-            )
-            .await?;
+        if new_version {
+            self.transaction
+                .execute(
+                    "UPDATE summits.plans SET version = version + 1, updated_at = now() WHERE summit_id = $1",
+                    &[&self.summit],
+                )
+                .await?;
+        }
         self.transaction.commit().await?;
-        Ok(self.version + 1)
+        Ok(self.version + i64::from(new_version))
     }
 }
 

@@ -194,7 +194,7 @@ pub async fn put_mine(id: String, pool: Pool, credentials: Credentials, body: by
     let mut client = pool.get().await?;
     let change = PlanChange::begin(&mut client, id).await?;
     store(&change, &registration.key, &registration).await?;
-    change.commit().await?;
+    change.commit_registration().await?;
     Ok(json(&registration, StatusCode::OK))
 }
 
@@ -219,6 +219,6 @@ pub async fn delete_mine(id: String, pool: Pool, credentials: Credentials) -> Ap
             "you are not registered for summit {id}"
         )));
     }
-    change.commit().await?;
+    change.commit_registration().await?;
     Ok(no_content())
 }
