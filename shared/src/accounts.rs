@@ -405,6 +405,49 @@ pub async fn create_token(
     })
 }
 
+/// Ends the session whose cookie holds `secret`: it stops working at once.
+pub async fn end_session(pool: &Pool, secret: &str) -> Result<(), ApiError> {
+    pool.get()
+        .await?
+        .execute(
+            "UPDATE accounts.sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL",
+            &[&hash_secret(secret)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The live personal API tokens of `viewer`, oldest first.
+pub async fn tokens(pool: &Pool, viewer: &Viewer) -> Result<Vec<ApiToken>, ApiError> {
+    let rows = pool
+        .get()
+        .await?
+        .query(
+            "SELECT id, name, created_at, expires_at, last_used_at FROM accounts.api_tokens
+             WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at",
+            &[&viewer.id],
+        )
+        .await?;
+    Ok(rows.iter().map(token_from_row).collect())
+}
+
+/// Revokes one of `viewer`'s tokens; someone else's or an unknown one is a 404.
+pub async fn revoke_token(pool: &Pool, viewer: &Viewer, id: Uuid) -> Result<(), ApiError> {
+    let revoked = pool
+        .get()
+        .await?
+        .execute(
+            "UPDATE accounts.api_tokens SET revoked_at = now()
+             WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+            &[&id, &viewer.id],
+        )
+        .await?;
+    if revoked == 0 {
+        return Err(ApiError::NotFound("no such token of yours".into()));
+    }
+    Ok(())
+}
+
 fn token_from_row(row: &tokio_postgres::Row) -> ApiToken {
     ApiToken {
         id: row.get("id"),
@@ -522,13 +565,7 @@ mod handlers {
     #[utoipa::path(delete, path = "/api/v1/session", tag = "accounts", responses((status = 204)))]
     pub async fn sign_out(pool: Pool, credentials: Credentials) -> ApiResult {
         if let Some(secret) = &credentials.session {
-            pool.get()
-                .await?
-                .execute(
-                    "UPDATE accounts.sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL",
-                    &[&hash_secret(secret)],
-                )
-                .await?;
+            end_session(&pool, secret).await?;
         }
         let mut response = no_content();
         response.headers_mut().insert(
@@ -590,17 +627,7 @@ mod handlers {
         responses((status = 200, body = Vec<ApiToken>), (status = 401, body = crate::error::Problem)))]
     pub async fn list_tokens(pool: Pool, credentials: Credentials) -> ApiResult {
         let viewer = signed_in(&pool, &credentials).await?;
-        let rows = pool
-            .get()
-            .await?
-            .query(
-                "SELECT id, name, created_at, expires_at, last_used_at FROM accounts.api_tokens
-                 WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at",
-                &[&viewer.id],
-            )
-            .await?;
-        let tokens: Vec<ApiToken> = rows.iter().map(token_from_row).collect();
-        Ok(json(&tokens, StatusCode::OK))
+        Ok(json(&tokens(&pool, &viewer).await?, StatusCode::OK))
     }
 
     /// `DELETE /api/v1/tokens/{id}`: revoke one of your tokens.
@@ -610,18 +637,7 @@ mod handlers {
     pub async fn revoke_token(id: String, pool: Pool, credentials: Credentials) -> ApiResult {
         let id = parse_id(&id)?;
         let viewer = signed_in(&pool, &credentials).await?;
-        let revoked = pool
-            .get()
-            .await?
-            .execute(
-                "UPDATE accounts.api_tokens SET revoked_at = now()
-                 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
-                &[&id, &viewer.id],
-            )
-            .await?;
-        if revoked == 0 {
-            return Err(ApiError::NotFound("no such token of yours".into()));
-        }
+        super::revoke_token(&pool, &viewer, id).await?;
         Ok(no_content())
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use deadpool_postgres::Pool;
 use search_index::{Coordinates, Facet, FacetFilter, Order, SearchArea, SearchRequest};
 use serde::{Deserialize, Serialize};
-use shared::accounts::{viewer, Credentials};
+use shared::accounts::{viewer, Credentials, Viewer};
 use shared::error::{ApiError, ApiResult, Problem};
 use shared::http::{json, parse_id, parse_query};
 use utoipa::{IntoParams, ToSchema};
@@ -81,6 +81,22 @@ pub async fn allies(
 ) -> ApiResult {
     let id = parse_id(&id)?;
     let params: AlliesParams = parse_query(&query)?;
+    let viewer = viewer(&pool, &credentials).await?;
+    Ok(json(
+        &ranked(&index, &pool, viewer.as_ref(), id, &params).await?,
+        StatusCode::OK,
+    ))
+}
+
+/// The allies of organisation `id` that `viewer` may see, best first (what `GET .../allies` answers; the web
+/// pages show the same).
+pub async fn ranked(
+    index: &SearchIndex,
+    pool: &Pool,
+    viewer: Option<&Viewer>,
+    id: Uuid,
+    params: &AlliesParams,
+) -> Result<Vec<Ally>, ApiError> {
     let limit = params.limit.unwrap_or(10);
     if !(1..=50).contains(&limit) {
         return Err(ApiError::invalid("limit", "use a limit from 1 to 50"));
@@ -93,16 +109,15 @@ pub async fn allies(
             ));
         }
     }
-    let viewer = viewer(&pool, &credentials).await?;
     let client = pool.get().await?;
-    let edited = match &viewer {
+    let edited = match viewer {
         Some(v) => store::edited_by(&client, v.id).await?,
         None => HashSet::new(),
     };
     let seen_as = |organisation: &crate::organisation::Organisation| {
         view(
             organisation,
-            audience_of(viewer.as_ref(), edited.contains(&organisation.id)),
+            audience_of(viewer, edited.contains(&organisation.id)),
         )
     };
     let anchor = seen_as(&store::find(&client, id, false).await?);
@@ -113,7 +128,7 @@ pub async fn allies(
         .next()
         .map(|l| Coordinates::new(l.latitude, l.longitude));
 
-    let mut request = SearchRequest::new(searching_audience(viewer.as_ref()));
+    let mut request = SearchRequest::new(searching_audience(viewer));
     request.limit = CANDIDATES;
     if let Some(themes) = anchor.themes.as_ref().filter(|t| !t.is_empty()) {
         request.filters.push(FacetFilter {
@@ -149,7 +164,7 @@ pub async fn allies(
         .collect();
 
     // Closeness in the network, from the links this viewer may see (none for anonymous visitors).
-    let partners_of: HashMap<Uuid, HashSet<Uuid>> = match &viewer {
+    let partners_of: HashMap<Uuid, HashSet<Uuid>> = match viewer {
         None => HashMap::new(),
         Some(viewer) => {
             let link_viewer = LinkViewer::of(&client, viewer).await?;
@@ -236,5 +251,5 @@ pub async fn allies(
         .collect();
     allies.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.name.cmp(&b.name)));
     allies.truncate(limit);
-    Ok(json(&allies, StatusCode::OK))
+    Ok(allies)
 }

@@ -296,7 +296,7 @@ pub fn routes(pool: Pool, index: Arc<SearchIndex>) -> BoxedFilter<(Response,)> {
 pub struct DirectoryApi;
 
 /// Fails with 403 unless `viewer` is staff or edits `organisation`.
-pub(crate) async fn may_edit(
+pub async fn may_edit(
     client: &impl deadpool_postgres::GenericClient,
     viewer: &Viewer,
     organisation: Uuid,
@@ -309,7 +309,7 @@ pub(crate) async fn may_edit(
 }
 
 /// How `viewer` sees `organisation`.
-async fn audience_for(
+pub async fn audience_for(
     client: &impl deadpool_postgres::GenericClient,
     viewer: Option<&Viewer>,
     organisation: Uuid,
@@ -416,12 +416,30 @@ async fn patch(
 ) -> ApiResult {
     let id = parse_id(&id)?;
     let viewer = signed_in(&pool, &credentials).await?;
+    let saved = save_changes(&index, &pool, &viewer, id, if_match.as_deref(), parse_json(&body)).await?;
+    Ok(json_with_etag(
+        &privileged_view(&saved),
+        StatusCode::OK,
+        &etag_for(saved.version),
+    ))
+}
+
+/// Applies `patch` for `viewer` if `if_match` names the current version (what `PATCH` does; the web pages
+/// save through it too). The patch is checked only after access and version, as the API answers.
+pub async fn save_changes(
+    index: &SearchIndex,
+    pool: &Pool,
+    viewer: &Viewer,
+    id: Uuid,
+    if_match: Option<&str>,
+    patch: Result<OrganisationPatch, ApiError>,
+) -> Result<Organisation, ApiError> {
     let mut client = pool.get().await?;
     let transaction = client.transaction().await?;
     let current = store::find(&transaction, id, true).await?;
-    may_edit(&transaction, &viewer, id).await?;
-    let expected = version_from_if_match(if_match.as_deref())?;
-    let patch: OrganisationPatch = parse_json(&body)?;
+    may_edit(&transaction, viewer, id).await?;
+    let expected = version_from_if_match(if_match)?;
+    let patch = patch?;
     if expected != Some(current.version) {
         return Err(ApiError::PreconditionFailed {
             current: serde_json::to_value(privileged_view(&current))
@@ -440,11 +458,7 @@ async fn patch(
     };
     transaction.commit().await?;
     index.nudge();
-    Ok(json_with_etag(
-        &privileged_view(&saved),
-        StatusCode::OK,
-        &etag_for(saved.version),
-    ))
+    Ok(saved)
 }
 
 /// `DELETE /api/v1/organisations/{id}`: remove an organisation from the directory (network staff); its
@@ -511,10 +525,15 @@ pub struct NewEditor {
 async fn list_editors(id: String, pool: Pool, credentials: Credentials) -> ApiResult {
     let id = parse_id(&id)?;
     let viewer = signed_in(&pool, &credentials).await?;
+    Ok(json(&editors_for(&pool, &viewer, id).await?, StatusCode::OK))
+}
+
+/// Who may edit organisation `id`, for `viewer` (staff and its editors).
+pub async fn editors_for(pool: &Pool, viewer: &Viewer, id: Uuid) -> Result<Vec<Editor>, ApiError> {
     let client = pool.get().await?;
     store::find(&client, id, false).await?;
-    may_edit(&client, &viewer, id).await?;
-    Ok(json(&store::editors(&client, id).await?, StatusCode::OK))
+    may_edit(&client, viewer, id).await?;
+    store::editors(&client, id).await
 }
 
 /// `POST /api/v1/organisations/{id}/editors`: make an account an editor (staff and the organisation's editors).
@@ -525,14 +544,24 @@ async fn list_editors(id: String, pool: Pool, credentials: Credentials) -> ApiRe
 async fn add_editor(id: String, pool: Pool, credentials: Credentials, body: bytes::Bytes) -> ApiResult {
     let id = parse_id(&id)?;
     let viewer = signed_in(&pool, &credentials).await?;
+    let editor = add_editor_as(&pool, &viewer, id, parse_json(&body)).await?;
+    Ok(json(&editor, StatusCode::CREATED))
+}
+
+/// Makes the account `new` names an editor of `id`, for `viewer` (checked after access, as the API answers).
+pub async fn add_editor_as(
+    pool: &Pool,
+    viewer: &Viewer,
+    id: Uuid,
+    new: Result<NewEditor, ApiError>,
+) -> Result<Editor, ApiError> {
     let mut client = pool.get().await?;
     let transaction = client.transaction().await?;
     store::find(&transaction, id, true).await?;
-    may_edit(&transaction, &viewer, id).await?;
-    let new: NewEditor = parse_json(&body)?;
-    let editor = store::add_editor(&transaction, viewer.id, id, &new.email).await?;
+    may_edit(&transaction, viewer, id).await?;
+    let editor = store::add_editor(&transaction, viewer.id, id, &new?.email).await?;
     transaction.commit().await?;
-    Ok(json(&editor, StatusCode::CREATED))
+    Ok(editor)
 }
 
 /// `DELETE /api/v1/organisations/{id}/editors/{user_id}`: stop someone editing (staff and the organisation's editors).
@@ -543,11 +572,17 @@ async fn remove_editor(id: String, user_id: String, pool: Pool, credentials: Cre
     let id = parse_id(&id)?;
     let user_id = parse_id(&user_id)?;
     let viewer = signed_in(&pool, &credentials).await?;
+    remove_editor_as(&pool, &viewer, id, user_id).await?;
+    Ok(no_content())
+}
+
+/// Stops `user_id` editing `id`, for `viewer`.
+pub async fn remove_editor_as(pool: &Pool, viewer: &Viewer, id: Uuid, user_id: Uuid) -> Result<(), ApiError> {
     let mut client = pool.get().await?;
     let transaction = client.transaction().await?;
     store::find(&transaction, id, true).await?;
-    may_edit(&transaction, &viewer, id).await?;
+    may_edit(&transaction, viewer, id).await?;
     store::remove_editor(&transaction, viewer.id, id, user_id).await?;
     transaction.commit().await?;
-    Ok(no_content())
+    Ok(())
 }

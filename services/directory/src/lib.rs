@@ -27,8 +27,20 @@ pub fn index_root(data_dir: &std::path::Path) -> std::path::PathBuf {
 /// The directory's routes and its part of the OpenAPI document; starts following the outbox into this
 /// process's search index.
 pub fn service(context: ServiceContext) -> Service {
+    let index = search_index(&context);
+    service_over(context, index)
+}
+
+/// Opens this process's search index and starts following the outbox into it (once per process; the
+/// web pages search the same index).
+pub fn search_index(context: &ServiceContext) -> std::sync::Arc<indexer::SearchIndex> {
     let index = indexer::SearchIndex::open(&index_root(&context.data_dir))
         .unwrap_or_else(|error| panic!("cannot open the search index: {error}"));
     tokio::spawn(index.clone().follow(context.pool.clone()));
+    index
+}
+
+/// The directory's routes over an index already open.
+pub fn service_over(context: ServiceContext, index: std::sync::Arc<indexer::SearchIndex>) -> Service {
     (api::routes(context.pool, index), api::DirectoryApi::openapi())
 }

@@ -137,7 +137,7 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(raw: &str) -> T {
         .unwrap_or_else(|_| panic!("the database holds `{raw}`, which its CHECK constraint forbids"))
 }
 
-pub(crate) fn name_of<T: Serialize>(value: &T) -> String {
+pub fn name_of<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(name)) => name,
         _ => unreachable!("enums serialise as strings"),
