@@ -9,6 +9,8 @@
 
 pub mod access;
 pub mod assessments;
+pub mod casework;
+pub mod charts;
 pub mod distance;
 pub mod framework;
 pub mod input;
@@ -16,6 +18,8 @@ pub mod matching;
 pub mod mentoring;
 pub mod people;
 pub mod plans;
+pub mod programmes;
+pub mod reports;
 
 use deadpool_postgres::Pool;
 use shared::server::{Service, ServiceContext};
@@ -48,7 +52,10 @@ pub fn service(context: ServiceContext) -> Service {
         distance::routes(pool.clone()),
         plans::routes(pool.clone()),
         people::routes(pool.clone()),
-        mentoring::routes(pool),
+        mentoring::routes(pool.clone()),
+        programmes::routes(pool.clone()),
+        casework::routes(pool.clone()),
+        reports::routes(pool),
     ]);
     let mut openapi = framework::FrameworkApi::openapi();
     for part in [
@@ -57,6 +64,9 @@ pub fn service(context: ServiceContext) -> Service {
         plans::PlansApi::openapi(),
         people::PeopleApi::openapi(),
         mentoring::MentoringApi::openapi(),
+        programmes::ProgrammesApi::openapi(),
+        casework::CaseworkApi::openapi(),
+        reports::ReportsApi::openapi(),
     ] {
         openapi.merge(part);
     }
