@@ -4,19 +4,22 @@
 
 function drawMap(container) {
   if (typeof L === "undefined") return;
-  const points = Array.from(document.querySelectorAll("[data-point]"));
+  const points = Array.from(document.querySelectorAll("[data-point]"))
+    .map((point) => ({ point, at: [Number(point.dataset.latitude), Number(point.dataset.longitude)] }))
+    .filter(({ at }) => Number.isFinite(at[0]) && Number.isFinite(at[1]));
   if (points.length === 0) return;
   container.hidden = false;
   const map = L.map(container, { scrollWheelZoom: false });
+  if (points.length === 1) {
+    map.setView(points[0].at, 11);
+  } else {
+    map.fitBounds(points.map(({ at }) => at), { padding: [48, 48], maxZoom: 12 });
+  }
   const tiles = container.dataset.tiles;
   if (tiles) {
     L.tileLayer(tiles, { maxZoom: 18, attribution: "© OpenStreetMap contributors" }).addTo(map);
   }
-  const bounds = [];
-  let drawn = 0;
-  for (const point of points) {
-    const at = [Number(point.dataset.latitude), Number(point.dataset.longitude)];
-    if (!Number.isFinite(at[0]) || !Number.isFinite(at[1])) continue;
+  for (const { point, at } of points) {
     // An approximate place is an area, never a pin; an exact one a point.
     const shape = point.dataset.radius
       ? L.circle(at, { radius: Number(point.dataset.radius), color: "#1d4f91", weight: 2, fillOpacity: 0.2 })
@@ -25,16 +28,8 @@ function drawMap(container) {
     link.href = point.dataset.href;
     link.textContent = point.dataset.name;
     shape.bindPopup(link).addTo(map);
-    shape.getElement && shape.getElement().setAttribute("aria-label", point.dataset.name);
-    bounds.push(at);
-    drawn += 1;
   }
-  container.dataset.drawn = String(drawn);
-  if (bounds.length === 1) {
-    map.setView(bounds[0], 11);
-  } else {
-    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 12 });
-  }
+  container.dataset.drawn = String(points.length);
 }
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -36,6 +36,21 @@ impl Form {
         }
     }
 
+    /// A form made of `fields` (a merge of two versions, say).
+    pub fn from_fields(fields: Vec<(String, String)>) -> Form {
+        Form { fields }
+    }
+
+    /// The fields named `prefix` + name, as a form of their own, without the prefix.
+    pub fn prefixed(&self, prefix: &str) -> Form {
+        let fields = self
+            .fields
+            .iter()
+            .filter_map(|(key, value)| Some((key.strip_prefix(prefix)?.to_string(), value.clone())))
+            .collect();
+        Form { fields }
+    }
+
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> &str {
         self.fields

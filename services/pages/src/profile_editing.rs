@@ -268,10 +268,17 @@ fn comparison(visit: &Visit, theirs: &[(&str, &str, String)], yours: &[(&str, &s
     }
 }
 
+/// The prefix of the hidden fields that hold the values the form was first shown with.
+const SHOWN: &str = "shown_";
+
+/// The profile form showing `input`; `shown` are the values the editor started from (at `version`), kept
+/// in hidden fields so that when someone else saves first, only what this editor changed is kept as theirs.
+#[allow(clippy::too_many_arguments)]
 fn profile_page(
     visit: &Visit,
     organisation: &Organisation,
     input: &OrganisationInput,
+    shown: &OrganisationInput,
     version: i64,
     errors: &FieldErrors,
     conflict: Option<Markup>,
@@ -297,6 +304,9 @@ fn profile_page(
         form method="post" action={ "/organisations/" (organisation.id) "/edit" } novalidate {
             (csrf_field(visit))
             input type="hidden" name="version" value=(version);
+            @for (id, _, value) in profile_fields(visit, shown) {
+                input type="hidden" name={ (SHOWN) (id) } value=(value);
+            }
             (text("name", "edit.name").autocomplete("organization").input())
             (text("description", "edit.description").textarea())
             (text("themes", "edit.themes").hint(visit.text("form.comma_separated")).input())
@@ -327,6 +337,7 @@ pub async fn edit(visit: Visit, id: String, pool: Pool) -> PageResult {
     Ok(profile_page(
         &visit,
         &organisation,
+        &organisation.input,
         &organisation.input,
         organisation.version,
         &FieldErrors::none(),
@@ -361,20 +372,46 @@ pub async fn save_profile(
         Saved::Invalid(FieldErrors(choice_errors))
     };
     let shown_version = version.trim().parse().unwrap_or(organisation.version);
+    let (shown, _) = profile_from(
+        &visit,
+        &form.prefixed(SHOWN),
+        organisation.input.locations.clone(),
+    );
     Ok(match outcome {
         Saved::Done => redirect(&visit, &format!("/organisations/{}?saved=1", organisation.id)),
-        Saved::Invalid(errors) => profile_page(&visit, &organisation, &input, shown_version, &errors, None)
-            .with_status(StatusCode::UNPROCESSABLE_ENTITY),
+        Saved::Invalid(errors) => profile_page(
+            &visit,
+            &organisation,
+            &input,
+            &shown,
+            shown_version,
+            &errors,
+            None,
+        )
+        .with_status(StatusCode::UNPROCESSABLE_ENTITY),
         Saved::Conflict(current) => {
-            let compared = comparison(
+            let theirs = profile_fields(&visit, &current.input);
+            let yours = profile_fields(&visit, &input);
+            // Their version with this editor's changes on top: a field they did not touch takes theirs.
+            let merged: Vec<(String, String)> = profile_fields(&visit, &shown)
+                .into_iter()
+                .zip(theirs.iter().zip(&yours))
+                .map(|((id, _, started), ((_, _, their), (_, _, your)))| {
+                    let value = if *your == started { their } else { your };
+                    (id.to_string(), value.clone())
+                })
+                .collect();
+            let (merged, _) = profile_from(
                 &visit,
-                &profile_fields(&visit, &current.input),
-                &profile_fields(&visit, &input),
+                &Form::from_fields(merged),
+                current.input.locations.clone(),
             );
+            let compared = comparison(&visit, &theirs, &yours);
             profile_page(
                 &visit,
                 &current,
-                &input,
+                &merged,
+                &current.input,
                 current.version,
                 &FieldErrors::none(),
                 Some(compared),

@@ -1,0 +1,679 @@
+//! The pages in a real browser: headless Chromium driven through chromedriver (Debian's `chromium` and
+//! `chromium-driver`; `scripts/test` installs them), one journey per kind of user, axe-core run on every
+//! page visited (serious or critical violations fail the test), and a screenshot of each page saved under
+//! `docs/screenshots/`.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use shared::accounts::Role;
+use shared::test_support::{TestApp, TestUser};
+use warp::Filter;
+
+/// axe-core 4 (MPL-2.0, from npm `axe-core`; see `vendor/axe-core-LICENSE`).
+const AXE: &str = include_str!("vendor/axe.min.js");
+
+/// The directory's API and the pages over one search index, as `commonground` serves them.
+async fn app() -> TestApp {
+    TestApp::spawn(|context| {
+        let index = directory::search_index(&context);
+        let (api, openapi) = directory::service_over(context.clone(), index.clone());
+        let pages = pages::service(context, index);
+        (api.or(pages).unify().boxed(), openapi)
+    })
+    .await
+}
+
+/// A chromedriver of our own on a free port, stopped when dropped.
+struct Driver {
+    process: Child,
+    url: String,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let process = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "cannot start chromedriver ({error}). The browser tests need Debian's `chromium` and \
+                     `chromium-driver`: run `apt-get install -y chromium chromium-driver` (scripts/test does \
+                     this when run as root)"
+                )
+            });
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver {
+            process,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// A new browser with its own profile (so its own cookies).
+    async fn browser(&self) -> Client {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1280,1000", "--lang=en-GB"]
+            }),
+        );
+        ClientBuilder::rustls()
+            .expect("TLS roots")
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .expect("a Chromium session (is Debian's `chromium` installed?)")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Where screenshots go: `docs/screenshots/` of the repository.
+fn screenshot_path(name: &str) -> PathBuf {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    std::fs::create_dir_all(&folder).unwrap();
+    folder.join(format!("{name}.png"))
+}
+
+/// Checks the page in front of `browser` with axe-core (failing on serious and critical violations) and
+/// saves its screenshot as `name`.
+async fn check_page(browser: &Client, name: &str) {
+    let loaded: Value = browser
+        .execute(&format!("{AXE}\n;return typeof axe;"), vec![])
+        .await
+        .expect("injecting axe-core");
+    assert_eq!(loaded, json!("object"), "axe-core did not load on {name}");
+    let violations = browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(result => done(
+               result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' +
+                      v.nodes.map(n => n.target.join(' ')).join(', '))
+             ), error => done(['axe failed: ' + error]));",
+            vec![],
+        )
+        .await
+        .expect("running axe-core");
+    assert_eq!(violations, json!([]), "accessibility violations on {name}");
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(screenshot_path(name), png).unwrap();
+}
+
+/// The browser's address for a path: `localhost`, which browsers treat as a secure origin, so the
+/// `Secure` session cookie works over plain HTTP in tests.
+fn at(app: &TestApp, path: &str) -> String {
+    app.url(path).replace("127.0.0.1", "localhost")
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    match browser.find(Locator::Css(css)).await {
+        Ok(element) => element.text().await.unwrap(),
+        Err(error) => {
+            let url = browser.current_url().await.unwrap();
+            let page = browser
+                .find(Locator::Css("main"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            panic!("no {css} on {url}: {error}\n{page}")
+        }
+    }
+}
+
+async fn fill(browser: &Client, id: &str, value: &str) {
+    let field = browser
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("no field {id}: {e}"));
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+/// Clicks and waits until the browser has loaded the next page.
+async fn click_through(browser: &Client, css: &str) {
+    browser
+        .execute("window.stillTheOldPage = true;", vec![])
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("nothing to click at {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let loaded = browser
+            .execute(
+                "return window.stillTheOldPage === undefined && document.readyState === 'complete';",
+                vec![],
+            )
+            .await;
+        if loaded.is_ok_and(|v| v == json!(true)) {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "{css} led nowhere");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn submit(browser: &Client, form_css: &str) {
+    click_through(browser, &format!("{form_css} button[type=submit]")).await;
+}
+
+async fn sign_in(app: &TestApp, browser: &Client, user: &TestUser, next: &str) {
+    browser.goto(&at(app, next)).await.unwrap();
+    assert!(browser.current_url().await.unwrap().path() == "/sign-in");
+    fill(browser, "email", &user.viewer.email).await;
+    fill(browser, "password", &user.password).await;
+    submit(browser, "main form").await;
+    assert_eq!(browser.current_url().await.unwrap().path(), next);
+}
+
+async fn create_organisation(app: &TestApp, admin: &TestUser, body: Value) -> String {
+    let response = app
+        .http
+        .post(app.url("/api/v1/organisations"))
+        .bearer_auth(&admin.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn organisation(name: &str, town: &str, precision: &str, themes: &[&str], communities: &[&str]) -> Value {
+    let place = shared::places::find(town).unwrap();
+    json!({
+        "name": name, "themes": themes, "communities": communities, "languages": ["ti", "en"],
+        "membership": "member", "description": format!("{name} works with refugees in {town}."),
+        "visibility": {"profile": "public", "contact": "network", "locations": "public", "membership": "public"},
+        "contact": {"email": "hello@example.org"},
+        "locations": [{"label": "drop-in", "town": town, "latitude": place.latitude, "longitude": place.longitude,
+                       "precision": precision}]
+    })
+}
+
+/// Waits until the search index holds `count` organisations.
+async fn indexed(app: &TestApp, count: u64) {
+    let started = Instant::now();
+    loop {
+        let response = app
+            .http
+            .get(app.url("/api/v1/organisations/search"))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 200 && response.json::<Value>().await.unwrap()["total"] == json!(count) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the index did not catch up"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn journey_a_find_allies_near_coventry_on_the_map() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    let coventry = create_organisation(
+        &app,
+        &admin,
+        organisation(
+            "Coventry Refugee Housing",
+            "Coventry",
+            "exact",
+            &["housing", "legal aid"],
+            &["Eritrean"],
+        ),
+    )
+    .await;
+    create_organisation(
+        &app,
+        &admin,
+        organisation(
+            "Kenilworth Tenants Together",
+            "Kenilworth",
+            "area",
+            &["housing"],
+            &["Eritrean"],
+        ),
+    )
+    .await;
+    create_organisation(
+        &app,
+        &admin,
+        organisation(
+            "Birmingham Eritrean Network",
+            "Birmingham",
+            "exact",
+            &["housing"],
+            &["Eritrean"],
+        ),
+    )
+    .await;
+    create_organisation(
+        &app,
+        &admin,
+        organisation(
+            "Glasgow Housing Voices",
+            "Glasgow",
+            "exact",
+            &["housing"],
+            &["Kurdish"],
+        ),
+    )
+    .await;
+    indexed(&app, 4).await;
+
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    browser.goto(&at(&app, "/")).await.unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "Find organisations");
+    check_page(&browser, "directory-search").await;
+
+    // Near Coventry, within 25 km: Coventry and Kenilworth, not Birmingham (about 30 km) nor Glasgow.
+    fill(&browser, "town", "Coventry").await;
+    browser
+        .find(Locator::Id("radius_km"))
+        .await
+        .unwrap()
+        .select_by_value("25")
+        .await
+        .unwrap();
+    submit(&browser, "form.search .search-fields").await;
+    let results = text_of(&browser, "ol.results").await;
+    assert!(results.contains("Coventry Refugee Housing"), "{results}");
+    assert!(results.contains("Kenilworth Tenants Together"), "{results}");
+    assert!(!results.contains("Glasgow"), "{results}");
+    assert!(text_of(&browser, ".facets").await.contains("housing (2)"));
+    // The map shows both: Coventry as a point, Kenilworth (approximate) as an area, and no pin anywhere.
+    let map = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("[data-map][data-drawn]"))
+        .await
+        .expect("the map is drawn");
+    assert_eq!(map.attr("data-drawn").await.unwrap().as_deref(), Some("2"));
+    assert_eq!(
+        browser
+            .find_all(Locator::Css(".leaflet-interactive"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(browser
+        .find_all(Locator::Css(".leaflet-marker-icon"))
+        .await
+        .unwrap()
+        .is_empty());
+    let area = browser
+        .find(Locator::Css(
+            "[data-point][data-name='Kenilworth Tenants Together']",
+        ))
+        .await
+        .unwrap();
+    assert!(area.attr("data-radius").await.unwrap().is_some());
+    check_page(&browser, "directory-search-near-coventry").await;
+
+    // The same search works at phone width.
+    browser.set_window_size(390, 844).await.unwrap();
+    check_page(&browser, "directory-search-phone").await;
+    browser.set_window_size(1280, 1000).await.unwrap();
+
+    // The organisation's page, then its allies, on a map.
+    click_through(
+        &browser,
+        &format!("ol.results a[href='/organisations/{coventry}']"),
+    )
+    .await;
+    assert_eq!(
+        browser.current_url().await.unwrap().path(),
+        format!("/organisations/{coventry}")
+    );
+    assert_eq!(text_of(&browser, "h1").await, "Coventry Refugee Housing");
+    // Anonymous visitors do not see the contact details, which are for the network.
+    assert!(!browser.source().await.unwrap().contains("hello@example.org"));
+    check_page(&browser, "organisation").await;
+    click_through(&browser, "a[href$='/allies']").await;
+    let allies = text_of(&browser, "ol.allies").await;
+    assert!(allies.contains("Kenilworth Tenants Together") && allies.contains("Birmingham Eritrean Network"));
+    assert!(allies.contains("shares housing"), "{allies}");
+    let map = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("[data-map][data-drawn]"))
+        .await
+        .expect("the allies map is drawn");
+    let drawn: usize = map.attr("data-drawn").await.unwrap().unwrap().parse().unwrap();
+    assert!(
+        drawn >= 3,
+        "the organisation and its allies are on the map: {drawn}"
+    );
+    check_page(&browser, "allies").await;
+
+    // Arabic: right to left, the navigation translated, still accessible.
+    browser
+        .goto(&at(&app, "/?lang=ar&town=Coventry&radius_km=25"))
+        .await
+        .unwrap();
+    let html = browser.find(Locator::Css("html")).await.unwrap();
+    assert_eq!(html.attr("dir").await.unwrap().as_deref(), Some("rtl"));
+    assert_eq!(html.attr("lang").await.unwrap().as_deref(), Some("ar"));
+    assert!(text_of(&browser, "header").await.contains("ابحث عن المنظمات"));
+    check_page(&browser, "directory-search-arabic").await;
+    // The choice is remembered by a cookie.
+    browser.goto(&at(&app, "/sign-in")).await.unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "تسجيل الدخول");
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn journey_b_edit_a_profile_and_hit_a_conflict() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    let amina = app.user(Role::Member).await;
+    let bashir = app.user(Role::Member).await;
+    let id = create_organisation(
+        &app,
+        &admin,
+        organisation(
+            "Coventry Refugee Housing",
+            "Coventry",
+            "exact",
+            &["housing"],
+            &["Eritrean"],
+        ),
+    )
+    .await;
+    for editor in [&amina, &bashir] {
+        let response = app
+            .http
+            .post(app.url(&format!("/api/v1/organisations/{id}/editors")))
+            .bearer_auth(&admin.token)
+            .json(&json!({"email": editor.viewer.email}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
+    let edit = format!("/organisations/{id}/edit");
+
+    let driver = Driver::start();
+    let first = driver.browser().await;
+    let second = driver.browser().await;
+    // Amina signs in from "my organisation", which leads to her organisation's form.
+    first.goto(&at(&app, "/my-organisation")).await.unwrap();
+    assert_eq!(first.current_url().await.unwrap().path(), "/sign-in");
+    check_page(&first, "sign-in").await;
+    fill(&first, "email", &amina.viewer.email).await;
+    fill(&first, "password", "not the password").await;
+    submit(&first, "main form").await;
+    assert!(text_of(&first, ".error-summary").await.contains("not right"));
+    fill(&first, "password", &amina.password).await;
+    submit(&first, "main form").await;
+    assert_eq!(first.current_url().await.unwrap().path(), edit);
+    check_page(&first, "organisation-edit").await;
+    // Bashir opens the same form in his own browser.
+    sign_in(&app, &second, &bashir, &edit).await;
+
+    // An invalid website comes back with the message beside the field.
+    fill(&first, "website", "ftp://example.org").await;
+    submit(&first, "main form").await;
+    assert!(text_of(&first, ".error-summary").await.contains("https://"));
+    let website_error = text_of(&first, "#website-error").await;
+    assert!(website_error.contains("https://"), "{website_error}");
+    check_page(&first, "organisation-edit-invalid").await;
+
+    // Amina saves first.
+    fill(&first, "website", "https://coventry-housing.example.org").await;
+    fill(
+        &first,
+        "description",
+        "Amina's description: drop-in every Tuesday.",
+    )
+    .await;
+    submit(&first, "main form").await;
+    assert_eq!(
+        first.current_url().await.unwrap().path(),
+        format!("/organisations/{id}")
+    );
+    assert!(text_of(&first, ".notice").await.contains("saved"));
+
+    // Bashir, still on the old version, saves his own change: he sees both versions, nothing lost.
+    fill(&second, "description", "Bashir's description: open on Saturdays.").await;
+    submit(&second, "main form").await;
+    let conflict = text_of(&second, ".conflict").await;
+    assert!(conflict.contains("Someone else saved first"), "{conflict}");
+    assert!(conflict.contains("Amina's description") && conflict.contains("Bashir's description"));
+    let differing = text_of(&second, ".conflict tr.differs").await;
+    assert!(differing.contains("Description"), "{differing}");
+    // The form holds Amina's version with Bashir's change on top.
+    let value = |id: &'static str| {
+        let second = &second;
+        async move {
+            second
+                .find(Locator::Id(id))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        value("description").await.as_deref(),
+        Some("Bashir's description: open on Saturdays.")
+    );
+    assert_eq!(
+        value("website").await.as_deref(),
+        Some("https://coventry-housing.example.org")
+    );
+    check_page(&second, "organisation-edit-conflict").await;
+    // Having compared, he saves again on top of the newer version.
+    submit(&second, "main form").await;
+    assert_eq!(
+        second.current_url().await.unwrap().path(),
+        format!("/organisations/{id}")
+    );
+    let description = text_of(&second, ".description").await;
+    assert_eq!(description, "Bashir's description: open on Saturdays.");
+    assert!(text_of(&second, ".facts")
+        .await
+        .contains("https://coventry-housing.example.org"));
+
+    // Locations: make the drop-in approximate and add one by town only.
+    first
+        .goto(&at(&app, &format!("/organisations/{id}/locations")))
+        .await
+        .unwrap();
+    check_page(&first, "organisation-locations").await;
+    first
+        .find(Locator::Id("precision_0"))
+        .await
+        .unwrap()
+        .select_by_value("area")
+        .await
+        .unwrap();
+    fill(&first, "label_1", "Saturday advice").await;
+    fill(&first, "town_1", "Nuneaton").await;
+    submit(&first, "main form").await;
+    assert_eq!(
+        first.current_url().await.unwrap().path(),
+        format!("/organisations/{id}")
+    );
+    let places = text_of(&first, "ul.locations").await;
+    assert!(
+        places.contains("Saturday advice") && places.contains("Nuneaton"),
+        "{places}"
+    );
+
+    // Editors and API tokens.
+    first
+        .goto(&at(&app, &format!("/organisations/{id}/editors")))
+        .await
+        .unwrap();
+    assert!(text_of(&first, "table").await.contains(&bashir.viewer.email));
+    fill(&first, "email", "nobody@example.org").await;
+    submit(&first, "main form[action$='/editors']").await;
+    assert!(text_of(&first, "#email-error").await.contains("no account"));
+    check_page(&first, "organisation-editors").await;
+    first.goto(&at(&app, "/account/tokens")).await.unwrap();
+    fill(&first, "name", "spreadsheet sync").await;
+    submit(&first, "main form[action='/account/tokens']").await;
+    let secret = text_of(&first, ".secret").await;
+    assert!(secret.starts_with("cg_"), "{secret}");
+    let me = app
+        .http
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200, "the new token works on the API");
+    check_page(&first, "api-tokens").await;
+
+    // Signing out ends the session.
+    click_through(&first, "form[action='/sign-out'] button").await;
+    first.goto(&at(&app, &edit)).await.unwrap();
+    assert_eq!(first.current_url().await.unwrap().path(), "/sign-in");
+    first.close().await.unwrap();
+    second.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused_and_pages_carry_a_strict_policy() {
+    let app = app().await;
+    let member = app.user(Role::Member).await;
+    let page = app.http.get(app.url("/sign-in")).send().await.unwrap();
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"),
+        "{policy}"
+    );
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = page.text().await.unwrap();
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let form = |csrf: &str| {
+        serde_urlencoded::to_string([
+            ("csrf", csrf),
+            ("email", member.viewer.email.as_str()),
+            ("password", member.password.as_str()),
+            ("next", "/"),
+        ])
+        .unwrap()
+    };
+    let post = |body: String, cookie: Option<&str>| {
+        let mut request = app
+            .http
+            .post(app.url("/sign-in"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send()
+    };
+    // No token, a wrong token, or the right token without its cookie: 403, and no session.
+    for (body, cookie) in [
+        (form(""), Some(cookie.as_str())),
+        (form("forged"), Some(cookie.as_str())),
+        (form(token), None),
+    ] {
+        let response = post(body, cookie).await.unwrap();
+        assert_eq!(response.status(), 403);
+        assert!(response
+            .headers()
+            .get("set-cookie")
+            .is_none_or(|c| !c.to_str().unwrap().contains("cg_session=")));
+    }
+    let signed_in = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &cookie)
+        .body(form(token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    assert!(signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("HttpOnly"));
+
+    // Bad form input is a page with messages, never a server error; an unknown page is a 404 page.
+    let bad = app
+        .http
+        .get(app.url("/?radius_km=lots&town=Atlantis"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("error-summary"));
+    let missing = app
+        .http
+        .get(app.url("/organisations/not-an-id"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+}
