@@ -36,7 +36,33 @@ pub fn document(parts: impl IntoIterator<Item = OpenApiDocument>) -> OpenApiDocu
          Errors are application/problem+json (RFC 7807)."
             .into(),
     );
-    document
+    problems_as_problem_json(document)
+}
+
+/// Responses whose body is a `Problem` are served as `application/problem+json`; utoipa writes every body
+/// as `application/json`, so the document is corrected here, once, for every service.
+fn problems_as_problem_json(document: OpenApiDocument) -> OpenApiDocument {
+    let mut value = serde_json::to_value(&document).expect("the document serialises");
+    let problem = serde_json::json!({"$ref": "#/components/schemas/Problem"});
+    let operations = value["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut());
+    for operation in operations.flat_map(|item| item.as_object_mut().into_iter().flat_map(|o| o.values_mut()))
+    {
+        let responses = operation
+            .get_mut("responses")
+            .and_then(|r| r.as_object_mut())
+            .into_iter()
+            .flat_map(|r| r.values_mut());
+        for content in responses.filter_map(|response| response.get_mut("content")?.as_object_mut()) {
+            if content.get("application/json").map(|c| &c["schema"]) == Some(&problem) {
+                let body = content.remove("application/json").expect("just seen");
+                content.insert("application/problem+json".into(), body);
+            }
+        }
+    }
+    serde_json::from_value(value).expect("the corrected document deserialises")
 }
 
 /// The operations routes.
