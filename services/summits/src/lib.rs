@@ -3,6 +3,7 @@
 //! into agendas with the scheduler (`summit-solver`) and publish one.
 
 pub mod agendas;
+pub mod exports;
 pub mod parts;
 pub mod people;
 pub mod pins;
@@ -134,6 +135,52 @@ pub fn service(context: ServiceContext) -> Service {
         .then(agendas::get_changes)
         .map(respond)
         .boxed();
+    let calendar = warp::path!("api" / "v1" / "summits" / String / "agendas" / String / "calendar.ics")
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(exports::calendar::summit_calendar)
+        .map(respond)
+        .boxed();
+    let my_calendar = warp::path!("api" / "v1" / "summits" / String / "agendas" / String / "mine.ics")
+        .and(warp::get())
+        .and(raw_query())
+        .and(pool.clone())
+        .and(credentials())
+        .then(exports::calendar::personal_calendar)
+        .map(respond)
+        .boxed();
+    let schedule_json = warp::path!("api" / "v1" / "summits" / String / "agendas" / String / "schedule.json")
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(exports::conference_schedule::schedule_json)
+        .map(respond)
+        .boxed();
+    let html_grid = warp::path!("api" / "v1" / "summits" / String / "agendas" / String / "grid.html")
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(exports::grid::html_grid)
+        .map(respond)
+        .boxed();
+    let csv_grid = warp::path!("api" / "v1" / "summits" / String / "agendas" / String / "grid.csv")
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(exports::grid::csv_grid)
+        .map(respond)
+        .boxed();
+    let exports = calendar
+        .or(my_calendar)
+        .unify()
+        .or(schedule_json)
+        .unify()
+        .or(html_grid)
+        .unify()
+        .or(csv_grid)
+        .unify()
+        .boxed();
     let registrations = || warp::path!("api" / "v1" / "summits" / String / "registrations");
     let my_registration = || warp::path!("api" / "v1" / "summits" / String / "registrations" / "mine");
     let list_registrations = registrations()
@@ -183,6 +230,8 @@ pub fn service(context: ServiceContext) -> Service {
         .unify()
         .or(parts)
         .unify()
+        .or(exports)
+        .unify()
         .boxed();
     let mut openapi = SummitsApi::openapi();
     parts::document::<rooms::Room>(&mut openapi);
@@ -197,7 +246,8 @@ pub fn service(context: ServiceContext) -> Service {
 #[openapi(
     paths(list, create, plan::put_plan, plan::get_plan, agendas::solve_plan, agendas::get_agenda, agendas::publish,
           agendas::get_mine, agendas::get_changes, registrations::list, registrations::put_mine,
-          registrations::delete_mine),
+          registrations::delete_mine, exports::calendar::summit_calendar, exports::calendar::personal_calendar,
+          exports::conference_schedule::schedule_json, exports::grid::html_grid, exports::grid::csv_grid),
     components(schemas(Summit, NewSummit, Page<Summit>, agendas::Agenda, agendas::PersonalAgenda,
                        agendas::Changelog, registrations::Registration))
 )]
