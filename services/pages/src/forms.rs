@@ -60,6 +60,15 @@ impl Form {
             .unwrap_or("")
     }
 
+    /// Every value of `name` (ticked checkboxes sharing a name).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
+
     /// The trimmed value of `name`, or `None` when empty.
     pub fn optional(&self, name: &str) -> Option<String> {
         Some(self.get(name).trim().to_string()).filter(|v| !v.is_empty())

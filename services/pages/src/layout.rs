@@ -41,6 +41,7 @@ pub fn page(visit: &Visit, title: &str, scripts: Scripts, content: Markup) -> Re
                     nav aria-label=(visit.text("nav.main")) {
                         ul {
                             li { a href="/" { (visit.text("nav.directory")) } }
+                            li { a href="/summits" { (visit.text("nav.summits")) } }
                             @if let Some(viewer) = &visit.viewer {
                                 li { a href="/my-organisation" { (visit.text("nav.my_organisation")) } }
                                 li { a href="/account/tokens" { (visit.text("nav.tokens")) } }

@@ -14,6 +14,7 @@ mod organisation_page;
 mod profile_editing;
 mod search_page;
 mod sign_in;
+mod summit_pages;
 mod visit;
 
 use std::sync::Arc;
@@ -218,7 +219,79 @@ fn routes(
         .and(form())
         .then(|id, v: Visit, pool, body| answer(v.clone(), api_tokens_page::revoke(v, id, pool, body)))
         .boxed();
+    let summit = |tail: &'static str| {
+        let path = warp::path("summits").and(warp::path::param::<String>());
+        match tail {
+            "" => path.and(warp::path::end()).boxed(),
+            tail => path.and(warp::path(tail)).and(warp::path::end()).boxed(),
+        }
+    };
+    let agenda = || {
+        warp::path("summits")
+            .and(warp::path::param::<String>())
+            .and(warp::path("agendas"))
+            .and(warp::path::param::<String>())
+    };
+    let summits = warp::path("summits")
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(visit())
+        .and(with_pool())
+        .then(|v: Visit, pool| answer(v.clone(), summit_pages::list_summits(v, pool)))
+        .boxed();
+    let show_summit = summit("")
+        .and(warp::get())
+        .and(visit())
+        .and(with_pool())
+        .then(|id, v: Visit, pool| answer(v.clone(), summit_pages::show(v, id, pool)))
+        .boxed();
+    let register = summit("registration")
+        .and(warp::post())
+        .and(visit())
+        .and(with_pool())
+        .and(form())
+        .then(|id, v: Visit, pool, body| answer(v.clone(), summit_pages::register(v, id, pool, body)))
+        .boxed();
+    let solve = summit("agendas")
+        .and(warp::post())
+        .and(visit())
+        .and(with_pool())
+        .and(form())
+        .then(|id, v: Visit, pool, body| answer(v.clone(), summit_pages::solve(v, id, pool, body)))
+        .boxed();
+    let show_agenda = agenda()
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(visit())
+        .and(with_pool())
+        .then(|id, number, v: Visit, pool| answer(v.clone(), summit_pages::agenda(v, id, number, pool)))
+        .boxed();
+    let publish = agenda()
+        .and(warp::path("publish"))
+        .and(warp::path::end())
+        .and(warp::post())
+        .and(visit())
+        .and(with_pool())
+        .and(form())
+        .then(|id, number, v: Visit, pool, body| {
+            answer(v.clone(), summit_pages::publish(v, id, number, pool, body))
+        })
+        .boxed();
+    let summit_pages = summits
+        .or(show_summit)
+        .unify()
+        .or(register)
+        .unify()
+        .or(solve)
+        .unify()
+        .or(show_agenda)
+        .unify()
+        .or(publish)
+        .unify()
+        .boxed();
     assets
+        .or(summit_pages)
+        .unify()
         .or(search)
         .unify()
         .or(show_sign_in)

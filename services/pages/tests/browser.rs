@@ -17,13 +17,17 @@ use warp::Filter;
 /// axe-core 4 (MPL-2.0, from npm `axe-core`; see `vendor/axe-core-LICENSE`).
 const AXE: &str = include_str!("vendor/axe.min.js");
 
-/// The directory's API and the pages over one search index, as `commonground` serves them.
+/// The directory's and the summits' APIs and the pages over one search index, as `commonground` serves
+/// them.
 async fn app() -> TestApp {
     TestApp::spawn(|context| {
         let index = directory::search_index(&context);
-        let (api, openapi) = directory::service_over(context.clone(), index.clone());
+        let (directory, mut openapi) = directory::service_over(context.clone(), index.clone());
+        let (summits, summits_api) = summits::service(context.clone());
+        openapi.merge(summits_api);
         let pages = pages::service(context, index);
-        (api.or(pages).unify().boxed(), openapi)
+        let routes = directory.or(summits).unify().or(pages).unify().boxed();
+        (routes, openapi)
     })
     .await
 }
@@ -191,8 +195,11 @@ async fn submit(browser: &Client, form_css: &str) {
 }
 
 async fn sign_in(app: &TestApp, browser: &Client, user: &TestUser, next: &str) {
-    browser.goto(&at(app, next)).await.unwrap();
-    assert!(browser.current_url().await.unwrap().path() == "/sign-in");
+    let query = serde_urlencoded::to_string([("next", next)]).unwrap();
+    browser
+        .goto(&at(app, &format!("/sign-in?{query}")))
+        .await
+        .unwrap();
     fill(browser, "email", &user.viewer.email).await;
     fill(browser, "password", &user.password).await;
     submit(browser, "main form").await;
@@ -676,4 +683,133 @@ async fn forms_without_the_csrf_token_are_refused_and_pages_carry_a_strict_polic
         .to_str()
         .unwrap()
         .starts_with("text/html"));
+}
+
+#[tokio::test]
+async fn journey_c_build_solve_and_publish_an_agenda_and_download_a_personal_ics() {
+    let app = app().await;
+    let planner = app.user(Role::Planner).await;
+    let member = app.user(Role::Member).await;
+    // The plan is built through the API (as a planner's tools do): two rooms, two slots, four sessions.
+    let summit: Value = app
+        .http
+        .post(app.url("/api/v1/summits"))
+        .bearer_auth(&planner.token)
+        .json(&json!({"name": "Solidarity Summit", "starts_on": "2026-09-12", "ends_on": "2026-09-12"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = summit["id"].as_str().unwrap().to_string();
+    let plan = json!({
+        "timezone": "Europe/London",
+        "slots": [{"id": "morning", "day": "2026-09-12", "start": "10:00", "end": "11:30"},
+                  {"id": "afternoon", "day": "2026-09-12", "start": "13:00", "end": "14:30"}],
+        "rooms": [{"id": "Hall", "capacity": 40, "features": ["step_free", "hearing_loop"]},
+                  {"id": "Library", "capacity": 2, "features": []}],
+        "sessions": [
+            {"id": "housing", "title": "Housing rights", "theme": "housing", "length": 1, "facilitators": ["amal"]},
+            {"id": "organising", "title": "Organising tenants", "theme": "organising", "length": 1},
+            {"id": "legal", "title": "Legal aid clinic", "theme": "legal aid", "length": 1},
+            {"id": "media", "title": "Telling our stories", "theme": "media", "length": 1}],
+        "people": [{"id": "amal"}],
+        "attendees": [{"id": "a1", "wishes": ["media", "housing"]}, {"id": "a2", "wishes": ["media"]}]
+    });
+    let saved = app
+        .http
+        .put(app.url(&format!("/api/v1/summits/{id}/plan")))
+        .bearer_auth(&planner.token)
+        .json(&plan)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+
+    let driver = Driver::start();
+    let attendee = driver.browser().await;
+    let organiser = driver.browser().await;
+    // The member registers with ranked wishes and an access need.
+    sign_in(&app, &attendee, &member, "/summits").await;
+    assert!(text_of(&attendee, "main").await.contains("Solidarity Summit"));
+    check_page(&attendee, "summits").await;
+    click_through(&attendee, &format!("a[href='/summits/{id}']")).await;
+    attendee
+        .find(Locator::Id("wish_1"))
+        .await
+        .unwrap()
+        .select_by_value("housing")
+        .await
+        .unwrap();
+    attendee
+        .find(Locator::Id("wish_2"))
+        .await
+        .unwrap()
+        .select_by_value("legal")
+        .await
+        .unwrap();
+    let step_free = attendee
+        .find(Locator::Css("input[name=needs][value=step_free]"))
+        .await
+        .unwrap();
+    step_free.click().await.unwrap();
+    submit(&attendee, "form.registration").await;
+    assert!(text_of(&attendee, "#register ~ .notice")
+        .await
+        .contains("registered"));
+    let wish = attendee
+        .find(Locator::Id("wish_2"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(wish.as_deref(), Some("legal"));
+    check_page(&attendee, "summit-registration").await;
+
+    // The planner solves the plan, reads the grid and the report, and publishes.
+    sign_in(&app, &organiser, &planner, &format!("/summits/{id}")).await;
+    submit(&organiser, &format!("form[action='/summits/{id}/agendas']")).await;
+    assert_eq!(
+        organiser.current_url().await.unwrap().path(),
+        format!("/summits/{id}/agendas/1")
+    );
+    let grid = text_of(&organiser, "table.agenda-grid").await;
+    for title in [
+        "Housing rights",
+        "Organising tenants",
+        "Legal aid clinic",
+        "Telling our stories",
+    ] {
+        assert!(grid.contains(title), "{title} is not in the grid: {grid}");
+    }
+    assert!(grid.contains("wished"), "demand is shown inline: {grid}");
+    let report = text_of(&organiser, ".report").await;
+    assert!(report.contains("Every hard constraint met\nyes"), "{report}");
+    check_page(&organiser, "agenda-grid").await;
+    submit(&organiser, "form[action$='/publish']").await;
+    assert!(text_of(&organiser, ".notice").await.contains("Published"));
+
+    // The attendee reads their own agenda and downloads it as iCalendar.
+    attendee
+        .goto(&at(&app, &format!("/summits/{id}/agendas/1")))
+        .await
+        .unwrap();
+    let mine = text_of(&attendee, ".personal").await;
+    assert!(mine.contains("Housing rights"), "{mine}");
+    check_page(&attendee, "personal-agenda").await;
+    let ics = attendee
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(document.querySelector('a[download]').href).then(r => r.text()).then(done, e => done(String(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let ics = ics.as_str().unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
+    assert!(ics.contains("Housing rights"), "{ics}");
+    attendee.close().await.unwrap();
+    organiser.close().await.unwrap();
 }
