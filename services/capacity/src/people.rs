@@ -431,7 +431,7 @@ pub async fn erase_person(id: String, pool: Pool, credentials: Credentials) -> A
 
 /// The retention job: unlinks people from registrations of cohorts that ended before `before`, wipes notes
 /// of meetings in matches that ended before it, and deletes mentoring profiles with no live match that were
-/// last changed before it. Figures stay. Meant to run daily (see the capacity section of the README).
+/// last changed before it. Figures stay. Meant to run daily, from a scheduler or a command.
 pub async fn purge(client: &impl GenericClient, before: Date) -> Result<PurgeReport, ApiError> {
     let enrolments = client
         .execute(
