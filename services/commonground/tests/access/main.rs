@@ -57,7 +57,6 @@ impl People {
 /// Fresh things to act on for one attempt.
 struct Fixture {
     summits: summits::Fixture,
-    #[allow(dead_code)] // Until the capacity tracker has mutating endpoints.
     capacity: capacity::Fixture,
     organisation_a: String,
     organisation_b: String,
