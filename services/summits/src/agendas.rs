@@ -177,15 +177,25 @@ fn plan_conversations(instance: &Instance, allocation: &Allocation) -> Vec<Conve
         .collect()
 }
 
+/// How to solve a plan.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct HowToSolve {
+    /// After a published agenda, move as few sessions as possible (the default); `false` takes the published
+    /// agenda only as a starting point and minds lost wishes alone.
+    pub minimal_moves: Option<bool>,
+}
+
 /// `POST /api/v1/summits/{id}/agendas`: solve the current plan into a new agenda with its report, every
 /// attendee's allocated sessions and the one-to-one pairs (planners). After a published agenda, sessions
-/// move as little as possible.
+/// move as little as possible unless `?minimal_moves=false`.
 #[utoipa::path(post, path = "/api/v1/summits/{id}/agendas", tag = "summits",
-    params(("id" = Uuid, Path, description = "summit id")),
+    params(("id" = Uuid, Path, description = "summit id"), HowToSolve),
     responses((status = 201, body = Agenda), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn solve_plan(id: String, pool: Pool, credentials: Credentials) -> ApiResult {
+pub async fn solve_plan(id: String, query: String, pool: Pool, credentials: Credentials) -> ApiResult {
     let id = parse_id(&id)?;
+    let how: HowToSolve = parse_query(&query)?;
     let viewer = signed_in(&pool, &credentials).await?;
     require_planner(&viewer)?;
     let client = pool.get().await?;
@@ -202,7 +212,11 @@ pub async fn solve_plan(id: String, pool: Pool, credentials: Credentials) -> Api
         instance.previous = Some(published.solution.assignments);
     }
     let (instance, solution, report, allocation) = tokio::task::spawn_blocking(move || {
-        let solution = solve(&instance, &Options::default())?;
+        let options = Options {
+            minimal_moves: how.minimal_moves.unwrap_or(true),
+            ..Options::default()
+        };
+        let solution = solve(&instance, &options)?;
         let report = check(&instance, &solution)?;
         let allocation = allocate(&instance, &solution)?;
         Ok::<_, SolverError>((instance, solution, report, allocation))

@@ -101,6 +101,7 @@ pub fn service(context: ServiceContext) -> Service {
         .boxed();
     let solve = warp::path!("api" / "v1" / "summits" / String / "agendas")
         .and(warp::post())
+        .and(raw_query())
         .and(pool.clone())
         .and(credentials())
         .then(agendas::solve_plan)

@@ -265,6 +265,17 @@ async fn a_re_solve_moves_only_what_must_and_the_changelog_says_what_moved() {
     assert_eq!(second["solution"]["metrics"]["moved"], json!(1), "{second}");
     assert_eq!(second["report"]["moved_sessions"], json!(["long"]));
 
+    let (status, _) = summit
+        .send(Some(&planner), Method::POST, "/agendas?minimal_moves=maybe", None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, free) = summit
+        .send(Some(&planner), Method::POST, "/agendas?minimal_moves=false", None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(free["report"]["feasible"], json!(true));
+    assert_eq!(free["number"], json!(3));
+
     let (status, changes) = summit
         .send(Some(&planner), Method::GET, "/agendas/2/changes", None)
         .await;
