@@ -13,6 +13,7 @@ pub mod pagination;
 pub mod places;
 pub mod server;
 pub mod settings;
+pub mod spreadsheet;
 pub mod telemetry;
 #[cfg(feature = "test-support")]
 pub mod test_support;

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use shared::accounts::{signed_in, viewer, Credentials, Viewer};
 use shared::error::{ApiError, ApiResult, Problem};
 use shared::http::{json, parse_query};
+use shared::spreadsheet::safe_cell;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use warp::http::{header, HeaderValue, StatusCode};
@@ -209,8 +210,10 @@ pub async fn search_csv(
         writer
             .write_record([
                 hit.id.clone(),
-                hit.name.clone(),
-                location.map(|l| l.town.clone()).unwrap_or_default(),
+                safe_cell(&hit.name).into_owned(),
+                location
+                    .map(|l| safe_cell(&l.town).into_owned())
+                    .unwrap_or_default(),
                 location.map(|l| l.latitude.to_string()).unwrap_or_default(),
                 location.map(|l| l.longitude.to_string()).unwrap_or_default(),
                 location.map(|l| l.approximate.to_string()).unwrap_or_default(),

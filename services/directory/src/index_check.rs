@@ -33,6 +33,8 @@ pub struct IndexCheck {
     pub missing: Vec<String>,
     pub extra: Vec<String>,
     pub differing: Vec<String>,
+    /// For the first organisation that differs: each field that differs, as `path: PostgreSQL | index`.
+    pub first_difference: Vec<String>,
     /// True when every change is applied and nothing is missing, extra or different.
     pub in_step: bool,
 }
@@ -89,6 +91,15 @@ pub async fn check(index: Arc<SearchIndex>, pool: Pool, credentials: Credentials
         .filter(|(id, organisation)| in_index.get(*id).is_some_and(|stored| stored != *organisation))
         .map(|(id, _)| id.clone())
         .collect();
+    let first_difference = differing
+        .first()
+        .map(|id| {
+            let mut found = Vec::new();
+            let value = |o| serde_json::to_value(o).unwrap_or_default();
+            differences("", &value(&in_postgres[id]), &value(&in_index[id]), &mut found);
+            found
+        })
+        .unwrap_or_default();
     let in_step =
         applied_position >= outbox_position && missing.is_empty() && extra.is_empty() && differing.is_empty();
     Ok(json(
@@ -101,8 +112,33 @@ pub async fn check(index: Arc<SearchIndex>, pool: Pool, credentials: Credentials
             missing,
             extra,
             differing,
+            first_difference,
             in_step,
         },
         StatusCode::OK,
     ))
+}
+
+/// Appends the paths where `postgres` and `index` differ, with both values.
+fn differences(path: &str, postgres: &serde_json::Value, index: &serde_json::Value, found: &mut Vec<String>) {
+    use serde_json::Value;
+    match (postgres, index) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for key in keys {
+                let (x, y) = (
+                    a.get(key).unwrap_or(&Value::Null),
+                    b.get(key).unwrap_or(&Value::Null),
+                );
+                differences(&format!("{path}.{key}"), x, y, found);
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                differences(&format!("{path}[{i}]"), x, y, found);
+            }
+        }
+        (a, b) if a != b => found.push(format!("{path}: {a} | {b}")),
+        _ => {}
+    }
 }

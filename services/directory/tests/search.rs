@@ -475,18 +475,17 @@ async fn staff_can_check_the_index_against_postgresql_and_see_any_drift() {
         ),
     )
     .await;
-    create(
-        &app,
-        &admin,
-        organisation(
-            "Bradford Tigrinya Circle",
-            "Bradford",
-            "Songs",
-            &["culture"],
-            "area",
-        ),
-    )
-    .await;
+    // Coordinates with every digit a double holds must come back from the index exactly.
+    let mut bradford = organisation(
+        "Bradford Tigrinya Circle",
+        "Bradford",
+        "Songs",
+        &["culture"],
+        "area",
+    );
+    bradford["locations"][0]["latitude"] = json!(53.795_984_123_456_78);
+    bradford["locations"][0]["longitude"] = json!(-1.759_398_765_432_1);
+    create(&app, &admin, bradford).await;
 
     let check = index_check(&app, &admin).await;
     assert_eq!(check["in_step"], true, "{check}");
@@ -518,4 +517,16 @@ async fn staff_can_check_the_index_against_postgresql_and_see_any_drift() {
         }
         assert_eq!(request.send().await.unwrap().status(), status);
     }
+}
+
+#[tokio::test]
+async fn the_demo_network_is_indexed_exactly_as_postgresql_holds_it() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    directory::demo::load(&app.database.pool(), admin.viewer.id, 0, 60, |_| {})
+        .await
+        .unwrap();
+    let check = index_check(&app, &admin).await;
+    assert_eq!(check["live"], 60);
+    assert_eq!(check["in_step"], true, "{check}");
 }
