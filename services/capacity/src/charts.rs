@@ -198,6 +198,6 @@ mod tests {
         let lines = lines("Over time", &series).unwrap();
         assert!(lines.contains("<polyline") && lines.contains("Finance"));
         let bars = bars("Change", &dimensions, &[0.5, -0.25, 1.0]).unwrap();
-        assert_eq!(bars.matches("<rect").count() >= 3, true);
+        assert!(bars.matches("<rect").count() >= 3);
     }
 }

@@ -76,7 +76,7 @@ fn profile(generator: &mut Generator, mentor: bool) -> Profile {
     let availability = (0..2 + generator.below(4))
         .map(|_| format!("{}_{}", days[generator.below(7)], parts[generator.below(3)]))
         .collect();
-    let mut languages = generator.pick(&LANGUAGES[1..], generator.below(2) + 1);
+    let mut languages = generator.pick(&LANGUAGES[1..], 1, 2);
     if generator.below(10) < 7 {
         languages.push("english".into());
     }
@@ -84,8 +84,8 @@ fn profile(generator: &mut Generator, mentor: bool) -> Profile {
         languages,
         latitude: 50.5 + generator.below(4000) as f64 / 1000.0,
         longitude: -3.5 + generator.below(4000) as f64 / 1000.0,
-        skills: generator.pick(&SKILLS, 1 + generator.below(3)),
-        lived_experience: generator.pick(&LIVED, generator.below(2)),
+        skills: generator.pick(&SKILLS, 1, 3),
+        lived_experience: generator.pick(&LIVED, 0, 2),
         availability,
         safeguarding_done: !mentor || generator.below(10) < 9,
         capacity: if mentor { 1 + generator.below(2) } else { 1 },
