@@ -178,7 +178,7 @@ fn plan_conversations(instance: &Instance, allocation: &Allocation) -> Vec<Conve
 }
 
 /// How to solve a plan.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct HowToSolve {
     /// After a published agenda, move as few sessions as possible (the default); `false` takes the published
@@ -193,9 +193,17 @@ pub struct HowToSolve {
     params(("id" = Uuid, Path, description = "summit id"), HowToSolve),
     responses((status = 201, body = Agenda), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn solve_plan(id: String, query: String, pool: Pool, credentials: Credentials) -> ApiResult {
+pub async fn solve_as_asked(id: String, query: String, pool: Pool, credentials: Credentials) -> ApiResult {
+    solve_plan_with(id, parse_query(&query)?, pool, credentials).await
+}
+
+/// Solves as `POST /api/v1/summits/{id}/agendas` does with no query: moving as few sessions as possible.
+pub async fn solve_plan(id: String, pool: Pool, credentials: Credentials) -> ApiResult {
+    solve_plan_with(id, HowToSolve::default(), pool, credentials).await
+}
+
+async fn solve_plan_with(id: String, how: HowToSolve, pool: Pool, credentials: Credentials) -> ApiResult {
     let id = parse_id(&id)?;
-    let how: HowToSolve = parse_query(&query)?;
     let viewer = signed_in(&pool, &credentials).await?;
     require_planner(&viewer)?;
     let client = pool.get().await?;

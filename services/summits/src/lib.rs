@@ -104,7 +104,7 @@ pub fn service(context: ServiceContext) -> Service {
         .and(raw_query())
         .and(pool.clone())
         .and(credentials())
-        .then(agendas::solve_plan)
+        .then(agendas::solve_as_asked)
         .map(respond)
         .boxed();
     let agenda = warp::path!("api" / "v1" / "summits" / String / "agendas" / String)
@@ -245,7 +245,7 @@ pub fn service(context: ServiceContext) -> Service {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, plan::put_plan, plan::get_plan, agendas::solve_plan, agendas::get_agenda, agendas::publish,
+    paths(list, create, plan::put_plan, plan::get_plan, agendas::solve_as_asked, agendas::get_agenda, agendas::publish,
           agendas::get_mine, agendas::get_changes, registrations::list, registrations::put_mine,
           registrations::delete_mine, exports::calendar::summit_calendar, exports::calendar::personal_calendar,
           exports::conference_schedule::schedule_json, exports::grid::html_grid, exports::grid::csv_grid),
