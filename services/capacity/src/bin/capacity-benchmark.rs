@@ -26,7 +26,9 @@ impl Generator {
         (self.next() % n as u64) as usize
     }
 
-    fn pick(&mut self, from: &[&str], count: usize) -> Vec<String> {
+    /// `least` to `least + spread - 1` labels drawn from `from`.
+    fn pick(&mut self, from: &[&str], least: usize, spread: usize) -> Vec<String> {
+        let count = least + self.below(spread);
         (0..count)
             .map(|_| from[self.below(from.len())].to_string())
             .collect()
