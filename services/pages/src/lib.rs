@@ -5,6 +5,7 @@
 
 mod api_tokens_page;
 mod assets;
+mod capacity_dashboard;
 mod editors_page;
 mod forms;
 mod layout;
@@ -289,7 +290,24 @@ fn routes(
         .or(publish)
         .unify()
         .boxed();
+    let capacity = organisation("capacity")
+        .and(warp::get())
+        .and(visit())
+        .and(with_pool())
+        .then(|id, v: Visit, pool| answer(v.clone(), capacity_dashboard::show(v, id, pool)))
+        .boxed();
+    let record_assessment = organisation("capacity")
+        .and(warp::post())
+        .and(visit())
+        .and(with_pool())
+        .and(form())
+        .then(|id, v: Visit, pool, body| answer(v.clone(), capacity_dashboard::record(v, id, pool, body)))
+        .boxed();
     assets
+        .or(capacity)
+        .unify()
+        .or(record_assessment)
+        .unify()
         .or(summit_pages)
         .unify()
         .or(search)

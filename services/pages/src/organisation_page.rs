@@ -79,6 +79,7 @@ pub async fn show(visit: Visit, id: String, query: String, pool: Pool) -> PageRe
                 a href={ (href) "/edit" } { (visit.text("organisation.edit")) }
                 a href={ (href) "/locations" } { (visit.text("organisation.edit_locations")) }
                 a href={ (href) "/editors" } { (visit.text("organisation.editors")) }
+                a href={ (href) "/capacity" } { (visit.text("organisation.capacity")) }
             }
         }
         @if let Some(description) = organisation.description.as_ref().filter(|d| !d.is_empty()) {

@@ -17,16 +17,24 @@ use warp::Filter;
 /// axe-core 4 (MPL-2.0, from npm `axe-core`; see `vendor/axe-core-LICENSE`).
 const AXE: &str = include_str!("vendor/axe.min.js");
 
-/// The directory's and the summits' APIs and the pages over one search index, as `commonground` serves
-/// them.
+/// Every service's API and the pages over one search index, as `commonground` serves them.
 async fn app() -> TestApp {
     TestApp::spawn(|context| {
         let index = directory::search_index(&context);
         let (directory, mut openapi) = directory::service_over(context.clone(), index.clone());
         let (summits, summits_api) = summits::service(context.clone());
+        let (capacity, capacity_api) = capacity::service(context.clone());
         openapi.merge(summits_api);
+        openapi.merge(capacity_api);
         let pages = pages::service(context, index);
-        let routes = directory.or(summits).unify().or(pages).unify().boxed();
+        let routes = directory
+            .or(summits)
+            .unify()
+            .or(capacity)
+            .unify()
+            .or(pages)
+            .unify()
+            .boxed();
         (routes, openapi)
     })
     .await
@@ -812,4 +820,96 @@ async fn journey_c_build_solve_and_publish_an_agenda_and_download_a_personal_ics
     assert!(ics.contains("Housing rights"), "{ics}");
     attendee.close().await.unwrap();
     organiser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn journey_d_record_an_assessment_and_see_the_chart() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    let id = create_organisation(
+        &app,
+        &admin,
+        organisation(
+            "Coventry Refugee Housing",
+            "Coventry",
+            "exact",
+            &["housing"],
+            &["Eritrean"],
+        ),
+    )
+    .await;
+    let dashboard = format!("/organisations/{id}/capacity");
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    sign_in(&app, &browser, &admin, &dashboard).await;
+    assert!(text_of(&browser, "main")
+        .await
+        .contains("No final assessment yet"));
+
+    // A form without a rater comes back with the message beside the field.
+    submit(&browser, "form.assessment").await;
+    assert!(text_of(&browser, "#rater-error")
+        .await
+        .contains("role or initials"));
+
+    // Two facilitated assessments: everything at 2 in January, everything at 4 now.
+    for (date, score) in [("2026-01-10", "2"), ("", "4")] {
+        if !date.is_empty() {
+            browser
+                .execute(
+                    "document.getElementById('assessed_on').value = arguments[0];",
+                    vec![json!(date)],
+                )
+                .await
+                .unwrap();
+        }
+        fill(&browser, "rater", "facilitator").await;
+        browser
+            .find(Locator::Id("method"))
+            .await
+            .unwrap()
+            .select_by_value("facilitated")
+            .await
+            .unwrap();
+        for select in browser
+            .find_all(Locator::Css("select[id^='score_']"))
+            .await
+            .unwrap()
+        {
+            select.select_by_value(score).await.unwrap();
+        }
+        submit(&browser, "form.assessment").await;
+        assert_eq!(browser.current_url().await.unwrap().path(), dashboard);
+    }
+    let scores = text_of(&browser, "table.scores").await;
+    assert!(
+        scores.contains("2.0") && scores.contains("4.0") && scores.contains("+2.0"),
+        "{scores}"
+    );
+    // The radar chart loads (an SVG from the capacity service) and has a text alternative.
+    let started = Instant::now();
+    loop {
+        let width = browser
+            .execute("const img = document.querySelector('.chart img'); return img.complete ? img.naturalWidth : -1;", vec![])
+            .await
+            .unwrap();
+        if width.as_i64().is_some_and(|w| w > 0) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the radar chart did not load: {width}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let alt = browser
+        .find(Locator::Css(".chart img"))
+        .await
+        .unwrap()
+        .attr("alt")
+        .await
+        .unwrap();
+    assert!(alt.is_some_and(|alt| alt.contains("Radar chart")));
+    check_page(&browser, "capacity-dashboard").await;
+    browser.close().await.unwrap();
 }
