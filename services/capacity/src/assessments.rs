@@ -493,7 +493,7 @@ pub async fn list_assessments(organisation: String, pool: Pool, credentials: Cre
             status: parse_status(r.get(4)),
         })
         .collect();
-    listings.sort_by(|a, b| (b.assessed_on, b.id).cmp(&(a.assessed_on, a.id)));
+    listings.sort_by_key(|l| std::cmp::Reverse((l.assessed_on, l.id)));
     Ok(json(&listings, StatusCode::OK))
 }
 

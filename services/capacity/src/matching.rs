@@ -234,7 +234,11 @@ mod tests {
         for mentor in [&other_language, &other_time, &unchecked] {
             assert!(!may_match(mentor, &mentee));
         }
-        assert!(propose(&[other_language, other_time, unchecked], &[mentee.clone()]).is_empty());
+        assert!(propose(
+            &[other_language, other_time, unchecked],
+            std::slice::from_ref(&mentee)
+        )
+        .is_empty());
         let fine = profile(&["Arabic", "english"], &["mon_evening"], &[], LEEDS);
         assert!(may_match(&fine, &mentee));
         assert_eq!(propose(&[fine], &[mentee]).len(), 1);
