@@ -1,6 +1,6 @@
 //! An organisation's capacity dashboard (its staff and editors): the radar chart of its latest assessment
 //! over its first, each dimension's history, its goals and the support it received, and the form to record
-//! an assessment — all through the capacity service's own functions and handlers.
+//! an assessment; and the network report — all through the capacity service's own functions and handlers.
 
 use capacity::access::{is_staff, require_organisation, require_staff_or_editor};
 use capacity::assessments::create_assessment;
@@ -185,4 +185,72 @@ pub async fn record(visit: Visit, id: String, pool: Pool, body: bytes::Bytes) ->
         }
     }
     page(&visit, &pool, organisation, Some(&form), FieldErrors(errors)).await
+}
+
+/// `GET /capacity/network`: the network's figures (anyone signed in: no organisation is named).
+pub async fn network(visit: Visit, pool: Pool) -> PageResult {
+    visit.signed_in()?;
+    let client = pool.get().await.map_err(ApiError::from)?;
+    let report = reports::network(&client, capacity::distance::Period::default()).await?;
+    let figures = [
+        (
+            "network.organisations_supported",
+            report.organisations_supported.to_string(),
+        ),
+        ("network.assessments_done", report.assessments_done.to_string()),
+        (
+            "network.training",
+            visit.format(
+                "network.training_value",
+                &[
+                    ("attended", &report.training.attended.to_string()),
+                    ("sessions", &report.training.sessions.to_string()),
+                ],
+            ),
+        ),
+        (
+            "network.cohorts",
+            format!("{:.0}%", report.cohorts.completion_rate * 100.0),
+        ),
+        ("network.active_matches", report.active_matches.to_string()),
+        ("network.casework_cases", report.casework_cases.to_string()),
+    ];
+    let content = html! {
+        dl class="facts" {
+            @for (key, value) in &figures { dt { (visit.text(key)) } dd { (value) } }
+        }
+        @if !report.mean_change.is_empty() {
+            figure class="chart" {
+                img src="/api/v1/capacity/network-report/change.svg" alt=(visit.text("network.chart_alt")) width="640" height="480";
+            }
+            div class="table-scroll" {
+                table class="scores" {
+                    thead { tr {
+                        th scope="col" { (visit.text("capacity.dimension")) }
+                        th scope="col" { (visit.text("network.organisations")) }
+                        th scope="col" { (visit.text("capacity.first")) }
+                        th scope="col" { (visit.text("capacity.latest")) }
+                        th scope="col" { (visit.text("capacity.change")) }
+                    } }
+                    tbody {
+                        @for change in &report.mean_change {
+                            tr {
+                                th scope="row" { (change.name) }
+                                td { (change.organisations) }
+                                td { (format!("{:.1}", change.first)) }
+                                td { (format!("{:.1}", change.latest)) }
+                                td { (format!("{:+.1}", change.change)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout::page(
+        &visit,
+        visit.text("network.title"),
+        Scripts::Plain,
+        content,
+    ))
 }

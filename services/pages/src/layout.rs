@@ -44,6 +44,7 @@ pub fn page(visit: &Visit, title: &str, scripts: Scripts, content: Markup) -> Re
                             li { a href="/summits" { (visit.text("nav.summits")) } }
                             @if let Some(viewer) = &visit.viewer {
                                 li { a href="/my-organisation" { (visit.text("nav.my_organisation")) } }
+                                li { a href="/capacity/network" { (visit.text("nav.network")) } }
                                 li { a href="/account/tokens" { (visit.text("nav.tokens")) } }
                                 li {
                                     form method="post" action="/sign-out" class="inline" {

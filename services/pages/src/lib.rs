@@ -303,8 +303,18 @@ fn routes(
         .and(form())
         .then(|id, v: Visit, pool, body| answer(v.clone(), capacity_dashboard::record(v, id, pool, body)))
         .boxed();
+    let network_report = warp::path("capacity")
+        .and(warp::path("network"))
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(visit())
+        .and(with_pool())
+        .then(|v: Visit, pool| answer(v.clone(), capacity_dashboard::network(v, pool)))
+        .boxed();
     assets
         .or(capacity)
+        .unify()
+        .or(network_report)
         .unify()
         .or(record_assessment)
         .unify()

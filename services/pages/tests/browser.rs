@@ -911,5 +911,12 @@ async fn journey_d_record_an_assessment_and_see_the_chart() {
         .unwrap();
     assert!(alt.is_some_and(|alt| alt.contains("Radar chart")));
     check_page(&browser, "capacity-dashboard").await;
+
+    // The network report counts the assessments, and shows the mean change as a chart and a table.
+    click_through(&browser, "a[href='/capacity/network']").await;
+    let figures = text_of(&browser, "dl.facts").await;
+    assert!(figures.contains("Final assessments\n2"), "{figures}");
+    assert!(text_of(&browser, "table.scores").await.contains("+2.0"));
+    check_page(&browser, "network-report").await;
     browser.close().await.unwrap();
 }
