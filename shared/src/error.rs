@@ -135,6 +135,13 @@ impl From<tokio_postgres::Error> for ApiError {
                 ApiError::Conflict("this refers to something that does not exist".into())
             }
             Some(code) if *code == SqlState::QUERY_CANCELED => ApiError::Unavailable,
+            // PostgreSQL text cannot hold U+0000; a body that sends it is refused, not a server error.
+            Some(code)
+                if *code == SqlState::CHARACTER_NOT_IN_REPERTOIRE
+                    || *code == SqlState::UNTRANSLATABLE_CHARACTER =>
+            {
+                ApiError::BadRequest("text may not contain the NUL character (\\u0000)".into())
+            }
             None if error.is_closed() || error.to_string().contains("connect") => ApiError::Unavailable,
             _ => ApiError::Internal(error.to_string()),
         }

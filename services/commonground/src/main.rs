@@ -47,6 +47,12 @@ enum Command {
         #[arg(long)]
         partial: bool,
     },
+    /// Unlink people from registrations and mentoring data older than the retention period (run daily).
+    Purge {
+        /// Purge what ended before this many days ago.
+        #[arg(long, default_value_t = capacity::people::RETENTION_DAYS)]
+        days: i64,
+    },
     /// Add a generated network of organisations placed in real UK towns.
     DemoData {
         /// How many organisations to add.
@@ -101,6 +107,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(settings).await,
         Command::Import { file, partial } => commonground::tools::import(&settings, &file, partial).await,
         Command::Reindex => commonground::tools::reindex(&settings).await,
+        Command::Purge { days } => commonground::tools::purge(&settings, days).await,
         Command::DemoData { orgs } => commonground::tools::demo_data(&settings, orgs).await,
         Command::Migrate => Database::open(&settings)
             .await

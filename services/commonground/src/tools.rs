@@ -1,5 +1,5 @@
-//! The directory's command-line tools: rebuild the search index, import a CSV file, and generate a demo
-//! network of any size.
+//! The administrator's command-line tools: rebuild the search index, import a CSV file, generate a demo
+//! network of any size, and purge people's data past the retention period.
 
 use std::time::Instant;
 
@@ -138,4 +138,22 @@ async fn admin(database: &Database) -> Result<uuid::Uuid, Box<dyn std::error::Er
         .await?
         .map(|row| row.get(0))
         .ok_or("create an admin first (`commonground admin create-user`): imports are recorded as theirs")?)
+}
+
+/// `commonground purge --days N`: unlinks people from registrations and mentoring data that ended more than
+/// N days ago (capacity tracker retention), in one transaction, and prints what it did.
+pub async fn purge(settings: &Settings, days: i64) -> Result<(), Box<dyn std::error::Error>> {
+    let database = Database::open(settings).await?;
+    let before = time::OffsetDateTime::now_utc().date() - time::Duration::days(days);
+    let mut client = database.pool.get().await?;
+    let transaction = client.transaction().await?;
+    let report = capacity::people::purge(&transaction, before).await?;
+    transaction.commit().await?;
+    println!(
+        "purged data that ended before {before}: {} registrations unlinked, {} meeting notes wiped, {} mentoring profiles deleted",
+        report.registrations_unlinked, report.meeting_notes_wiped, report.mentoring_profiles_deleted
+    );
+    drop(client);
+    database.close();
+    Ok(())
 }

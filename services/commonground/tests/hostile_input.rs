@@ -330,3 +330,17 @@ fn any_schedule_instance_file_is_solved_or_explained() {
         })
         .unwrap();
 }
+
+/// Found by the property above: PostgreSQL text cannot hold U+0000, which once answered 500.
+#[test]
+fn a_nul_character_in_a_body_is_refused_with_a_problem() {
+    let target = Target::start();
+    let status = target
+        .answer(|http, app, token| {
+            http.post(app.url("/api/v1/organisations"))
+                .bearer_auth(token)
+                .json(&json!({"name": "Leeds\u{0}Forum", "membership": "member"}))
+        })
+        .unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
