@@ -1,6 +1,7 @@
 -- The load test's mix (scripts/load): 60% directory searches, 25% profile reads, 10% agenda reads and
--- 5% profile edits by an administrator. Ids come from the file named by LOAD_IDS (one per line:
--- "org <id>" or "agenda <path>"); the token from LOAD_TOKEN.
+-- 5% profile edits by an administrator, each with If-Match. Ids come from the file named by LOAD_IDS (one
+-- per line: "org <id> <version>" or "agenda <path>"); the token from LOAD_TOKEN. Each thread edits its own
+-- half of the organisations in turn, counting their versions up as it goes.
 local searches = {
   "/api/v1/organisations/search?q=housing",
   "/api/v1/organisations/search?q=legal%20aid&town=Leeds&radius_km=30&theme=housing",
@@ -9,13 +10,24 @@ local searches = {
   "/api/v1/organisations/search?q=eritrean%20women&town=Sheffield&radius_km=50",
   "/api/v1/organisations/search?theme=youth&near=51.5,-0.12&radius_km=10",
 }
-local organisations, agendas = {}, {}
+local organisations, versions, agendas = {}, {}, {}
 for line in io.lines(os.getenv("LOAD_IDS")) do
-  local kind, value = line:match("^(%S+) (%S+)$")
-  if kind == "org" then table.insert(organisations, value) else table.insert(agendas, value) end
+  local kind, value, version = line:match("^(%S+) (%S+) ?(%d*)$")
+  if kind == "org" then
+    table.insert(organisations, value)
+    versions[value] = tonumber(version)
+  else
+    table.insert(agendas, value)
+  end
 end
 local token = os.getenv("LOAD_TOKEN")
-local i = 0
+local i, edits = 0, 0
+local threads = 0
+
+setup = function(thread)
+  thread:set("part", threads)
+  threads = threads + 1
+end
 
 request = function()
   i = i + 1
@@ -27,15 +39,14 @@ request = function()
   elseif roll < 19 then
     return wrk.format("GET", agendas[(i % #agendas) + 1])
   else
+    local id = organisations[part + 2 * (edits % math.floor(#organisations / 2)) + 1]
+    edits = edits + 1
     local body = '{"description": "Advice, English classes and solidarity; edit ' .. i .. '"}'
-    return wrk.format("PATCH", "/api/v1/organisations/" .. organisations[(i % #organisations) + 1],
-      {["authorization"] = "Bearer " .. token, ["content-type"] = "application/json"}, body)
+    local headers = {["authorization"] = "Bearer " .. token, ["content-type"] = "application/json",
+      ["if-match"] = '"' .. versions[id] .. '"'}
+    versions[id] = versions[id] + 1
+    return wrk.format("PATCH", "/api/v1/organisations/" .. id, headers, body)
   end
-end
-
-local failed = 0
-response = function(status)
-  if status >= 400 then failed = failed + 1 end
 end
 
 done = function(summary, latency)

@@ -112,3 +112,15 @@ new_token() {
 }
 
 api() { curl -sS -H "authorization: Bearer $TOKEN" "$@"; }
+
+# Waits up to LIMIT seconds (default 300) until the search index has applied every change and matches
+# PostgreSQL exactly (GET /api/v1/search-index); fails otherwise. Prints how many organisations it holds.
+wait_until_indexed() {
+  local limit="${1:-300}" started="$SECONDS" report
+  until report="$(api "$BASE/api/v1/search-index" 2>/dev/null)" &&
+    python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1])["in_step"] else 1)' "$report" 2>/dev/null; do
+    [ $((SECONDS - started)) -lt "$limit" ] || fail "the search index was not in step with PostgreSQL after $limit s"
+    sleep 0.5
+  done
+  python3 -c 'import json,sys; print(json.loads(sys.argv[1])["indexed"])' "$report"
+}

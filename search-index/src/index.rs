@@ -137,10 +137,15 @@ impl DirectoryIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Every organisation the index holds, as stored, in no particular order: for checking the index
-    /// against PostgreSQL.
-    pub fn organisations(&self) -> Result<Vec<Organisation>> {
-        let searcher = self.reader.searcher();
+    /// The last applied outbox position and every organisation the index holds, as stored, in no
+    /// particular order, both as searches see them at one moment: for checking the index against
+    /// PostgreSQL. `apply` commits and then reloads while it holds the writer, so taking the position
+    /// and the searcher under the writer never pairs a new position with the documents before it.
+    pub fn snapshot(&self) -> Result<(Option<i64>, Vec<Organisation>)> {
+        let (applied, searcher) = {
+            let _writer = self.lock_writer();
+            (self.last_applied_position()?, self.reader.searcher())
+        };
         let addresses = searcher.search(&tantivy::query::AllQuery, &tantivy::collector::DocSetCollector)?;
         addresses
             .into_iter()
@@ -152,7 +157,8 @@ impl DirectoryIndex {
                     .ok_or(SearchIndexError::MissingStoredOrganisation)?;
                 Ok(serde_json::from_str(stored)?)
             })
-            .collect()
+            .collect::<Result<_>>()
+            .map(|organisations| (applied, organisations))
     }
 
     /// Applies outbox entries in order and commits them with the position of the last, then makes them
@@ -243,6 +249,11 @@ impl DirectoryIndex {
             }
         }
         Ok(document)
+    }
+
+    /// Which state of the index searches see now: it changes with every commit that is searchable.
+    pub fn reader_generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
     }
 
     /// Runs a search for its audience.

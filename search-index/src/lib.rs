@@ -24,6 +24,7 @@ pub mod error;
 pub mod generate;
 pub mod geography;
 pub mod index;
+mod lazy_union;
 mod nearest;
 pub mod outbox;
 mod query;

@@ -14,6 +14,7 @@ use tantivy::{Searcher, Term};
 use crate::cells::Cell;
 use crate::error::Result;
 use crate::geography::SearchArea;
+use crate::lazy_union::LazyUnion;
 use crate::request::{FacetFilter, SearchRequest};
 use crate::schema::{AudienceFields, Fields};
 use crate::tokenize::{folded_english, query_words, tokens};
@@ -48,8 +49,14 @@ impl RequestQueries {
         request: &SearchRequest,
     ) -> Result<Self> {
         let audience = fields.audience(request.audience);
+        // Text with facets or an area is only asked about their candidates: its unions must jump lazily.
+        let union = if request.filters.is_empty() && request.area.is_none() {
+            Union::Buffered
+        } else {
+            Union::Lazy
+        };
         let text = match request.text.as_deref() {
-            Some(text) => text_query(searcher, cache, fields.name, audience, text)?,
+            Some(text) => text_query(searcher, cache, fields.name, audience, text, union)?,
             None => None,
         };
         let mut filters: Vec<Box<dyn Query>> = request
@@ -116,6 +123,24 @@ impl RequestQueries {
     }
 }
 
+/// How the clauses of a text query are joined.
+#[derive(Clone, Copy)]
+enum Union {
+    /// tantivy's union: best when the text leads (block-max pruning of the top hits, window scoring).
+    Buffered,
+    /// When other clauses lead and the text is asked about their candidates only.
+    Lazy,
+}
+
+impl Union {
+    fn of(self, clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+        match self {
+            Union::Buffered => Box::new(BooleanQuery::union(clauses)),
+            Union::Lazy => Box::new(LazyUnion::new(clauses)),
+        }
+    }
+}
+
 /// Every word must match in at least one field; exact matches score by BM25 times the field's boost,
 /// matches within the allowed typos (other terms of the field's dictionary) by a constant share of it.
 fn text_query(
@@ -124,6 +149,7 @@ fn text_query(
     name: Field,
     audience: &AudienceFields,
     text: &str,
+    union: Union,
 ) -> Result<Option<Box<dyn Query>>> {
     let mut stemmer = folded_english();
     let mut words: Vec<Box<dyn Query>> = Vec::new();
@@ -138,9 +164,9 @@ fn text_query(
         ];
         let mut clauses = Vec::new();
         for (field, boost, token) in fields {
-            clauses.extend(word_in_field(searcher, cache, field, boost, token, typos)?);
+            clauses.extend(word_in_field(searcher, cache, field, boost, token, typos, union)?);
         }
-        words.push(Box::new(BooleanQuery::union(clauses)));
+        words.push(union.of(clauses));
     }
     Ok(match words.len() {
         0 => None,
@@ -160,6 +186,7 @@ fn word_in_field(
     boost: f32,
     token: &str,
     typos: u8,
+    union: Union,
 ) -> Result<Vec<Box<dyn Query>>> {
     let term = Term::from_field_text(field, token);
     let exact: Box<dyn Query> = Box::new(BoostQuery::new(
@@ -182,10 +209,7 @@ fn word_in_field(
         .collect();
     Ok(vec![
         exact,
-        Box::new(ConstScoreQuery::new(
-            Box::new(BooleanQuery::union(variants)),
-            boost * TYPO_SHARE,
-        )),
+        Box::new(ConstScoreQuery::new(union.of(variants), boost * TYPO_SHARE)),
     ])
 }
 

@@ -142,6 +142,8 @@ struct AreaScorer {
     points: Column<u64>,
     test: Arc<LocationTest>,
     doc: DocId,
+    /// After `seek_danger` answered from the points alone, the cell docsets may lag behind `doc`.
+    behind: bool,
 }
 
 impl AreaScorer {
@@ -157,6 +159,7 @@ impl AreaScorer {
             points,
             test,
             doc: TERMINATED,
+            behind: false,
         };
         scorer.settle();
         scorer
@@ -170,6 +173,7 @@ impl AreaScorer {
     /// the exact test. Edge documents are only tested when they come before the inside docset's document
     /// (one it also holds needs no test), so a seek tests no more than it must.
     fn settle(&mut self) {
+        self.behind = false;
         loop {
             let (inside, edge) = (self.inside.doc(), self.edge.doc());
             if edge >= inside {
@@ -189,6 +193,9 @@ impl DocSet for AreaScorer {
     fn advance(&mut self) -> DocId {
         if self.doc == TERMINATED {
             return TERMINATED;
+        }
+        if self.behind {
+            return self.seek(self.doc + 1);
         }
         if self.inside.doc() == self.doc {
             self.inside.advance();
@@ -214,26 +221,20 @@ impl DocSet for AreaScorer {
         self.doc
     }
 
-    /// Whether `target` matches, testing at most `target` itself; leaves both docsets valid (at or past
-    /// `target`), `doc` only when found.
+    /// Whether `target` matches, asked of a document another clause leads to: its points are tested
+    /// exactly, which costs less than seeking the cells' postings (a document of an inside cell passes the
+    /// test too). The cell docsets stay where they were until the next `advance` or `seek`.
     fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
         if target >= TERMINATED {
             return SeekDangerResult::SeekLowerBound(TERMINATED);
         }
-        if self.inside.doc() < target {
-            self.inside.seek(target);
-        }
-        if self.edge.doc() < target {
-            self.edge.seek(target);
-        }
-        let (inside, edge) = (self.inside.doc(), self.edge.doc());
-        if inside == target || (edge == target && self.passes(target)) {
+        self.behind = true;
+        if self.passes(target) {
             self.doc = target;
-            return SeekDangerResult::Found;
+            SeekDangerResult::Found
+        } else {
+            SeekDangerResult::SeekLowerBound(target + 1)
         }
-        // The next match is at or after the inside document and the next edge document after `target`.
-        let next_edge = if edge == target { target + 1 } else { edge };
-        SeekDangerResult::SeekLowerBound(inside.min(next_edge))
     }
 
     fn doc(&self) -> DocId {

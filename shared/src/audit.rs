@@ -13,9 +13,9 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct FieldChange {
     pub field: String,
-    #[schema(value_type = Object)]
+    /// Any JSON value (absent fields are `null`).
     pub old: Value,
-    #[schema(value_type = Object)]
+    /// Any JSON value (absent fields are `null`).
     pub new: Value,
 }
 

@@ -3,14 +3,14 @@
 
 use std::convert::Infallible;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::Reply;
 
 /// One field that failed validation, with a message a person can act on.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
     /// JSON path of the field, e.g. `locations[0].latitude`.
     pub field: String,
@@ -69,6 +69,9 @@ pub enum ApiError {
     TooManyRequests,
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
+    /// A part of the service that is still starting (the first build of the search index), with what it is.
+    #[error("{0}")]
+    Starting(&'static str),
     #[error("internal error")]
     Internal(String),
 }
@@ -87,7 +90,7 @@ impl ApiError {
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Starting(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

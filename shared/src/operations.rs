@@ -27,6 +27,7 @@ pub fn document(parts: impl IntoIterator<Item = OpenApiDocument>) -> OpenApiDocu
     let mut document = OperationsApi::openapi();
     document.merge(crate::accounts::AccountsApi::openapi());
     for part in parts {
+        refuse_two_schemas_of_one_name(&document, &part);
         document.merge(part);
     }
     document.info.title = "Common Ground".into();
@@ -39,30 +40,52 @@ pub fn document(parts: impl IntoIterator<Item = OpenApiDocument>) -> OpenApiDocu
     problems_as_problem_json(document)
 }
 
+/// Merging keeps the first of two schemas with one name, so a service's `Person` would silently describe
+/// another's: two different schemas must not share a name (`#[schema(as = …)]` renames one).
+fn refuse_two_schemas_of_one_name(document: &OpenApiDocument, part: &OpenApiDocument) {
+    let (Some(ours), Some(theirs)) = (&document.components, &part.components) else {
+        return;
+    };
+    for (name, schema) in &theirs.schemas {
+        if let Some(existing) = ours.schemas.get(name) {
+            assert!(
+                serde_json::to_value(existing).ok() == serde_json::to_value(schema).ok(),
+                "two different OpenAPI schemas are named {name}: rename one with #[schema(as = …)]"
+            );
+        }
+    }
+}
+
 /// Responses whose body is a `Problem` are served as `application/problem+json`; utoipa writes every body
 /// as `application/json`, so the document is corrected here, once, for every service.
-fn problems_as_problem_json(document: OpenApiDocument) -> OpenApiDocument {
-    let mut value = serde_json::to_value(&document).expect("the document serialises");
-    let problem = serde_json::json!({"$ref": "#/components/schemas/Problem"});
-    let operations = value["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flat_map(|paths| paths.values_mut());
-    for operation in operations.flat_map(|item| item.as_object_mut().into_iter().flat_map(|o| o.values_mut()))
-    {
-        let responses = operation
-            .get_mut("responses")
-            .and_then(|r| r.as_object_mut())
-            .into_iter()
-            .flat_map(|r| r.values_mut());
-        for content in responses.filter_map(|response| response.get_mut("content")?.as_object_mut()) {
-            if content.get("application/json").map(|c| &c["schema"]) == Some(&problem) {
-                let body = content.remove("application/json").expect("just seen");
-                content.insert("application/problem+json".into(), body);
+fn problems_as_problem_json(mut document: OpenApiDocument) -> OpenApiDocument {
+    use utoipa::openapi::RefOr;
+    let is_problem = |content: &utoipa::openapi::Content| matches!(&content.schema, Some(RefOr::Ref(r)) if r.ref_location == "#/components/schemas/Problem");
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for response in operation.responses.responses.values_mut() {
+                let RefOr::T(response) = response else { continue };
+                if response.content.get("application/json").is_some_and(is_problem) {
+                    let body = response
+                        .content
+                        .shift_remove("application/json")
+                        .expect("just seen");
+                    response.content.insert("application/problem+json".into(), body);
+                }
             }
         }
     }
-    serde_json::from_value(value).expect("the corrected document deserialises")
+    document
 }
 
 /// The operations routes.

@@ -31,19 +31,28 @@ fn visible_points(organisations: &[Organisation], audience: Audience) -> Vec<(St
         .collect()
 }
 
-/// Every page of a search, by `next_offset`.
+/// Every page of a search, by `next_offset`: the total and each hit's id and distance.
 fn all_hits(index: &DirectoryIndex, request: &SearchRequest) -> (u64, Vec<(String, Option<f64>)>) {
+    every_hit(index, request, |hit| {
+        (
+            hit.organisation_id,
+            hit.matched_location.and_then(|l| l.distance_km),
+        )
+    })
+}
+
+/// Every page of a search, by `next_offset`: the total and what `keep` takes of each hit.
+fn every_hit<T>(
+    index: &DirectoryIndex,
+    request: &SearchRequest,
+    keep: impl Fn(crate::request::OrganisationHit) -> T,
+) -> (u64, Vec<T>) {
     let mut request = request.clone();
     request.limit = 200;
     let mut hits = Vec::new();
     loop {
         let results = index.search(&request).expect("the search runs");
-        hits.extend(results.hits.into_iter().map(|hit| {
-            (
-                hit.organisation_id,
-                hit.matched_location.and_then(|l| l.distance_km),
-            )
-        }));
+        hits.extend(results.hits.into_iter().map(&keep));
         match results.next_offset {
             Some(next) => request.offset = next,
             None => return (results.total, hits),
@@ -281,4 +290,43 @@ fn text_facet_and_area_together_match_a_brute_force_reference() {
             assert_eq!(found, expected, "{kind:?} {area:?}");
         }
     }
+}
+
+#[test]
+fn text_within_an_area_holding_everyone_ranks_and_scores_as_text_alone() {
+    // Alone, text is joined by tantivy's union; with an area, by the lazy union: the same hits (those with a
+    // visible location), in the same order, with the same scores (typo variants included).
+    let mut generator = generator(7);
+    let organisations: Vec<Organisation> = (0..ORGANISATIONS)
+        .map(|number| generator.organisation(number))
+        .collect();
+    let index = index_of(organisations);
+    for text in ["housing", "legal aid", "housin organisng", "refugee women"] {
+        let mut alone = SearchRequest::new(Audience::Public);
+        alone.text = Some(text.to_string());
+        let mut everywhere = alone.clone();
+        everywhere.area = Some(SearchArea::BoundingBox {
+            south: 49.0,
+            west: -9.0,
+            north: 61.0,
+            east: 2.5,
+        });
+        let in_area = scored_hits(&index, &everywhere);
+        let located: std::collections::HashSet<&str> = in_area.iter().map(|(id, _)| id.as_str()).collect();
+        let alone: Vec<(String, f32)> = scored_hits(&index, &alone)
+            .into_iter()
+            .filter(|(id, _)| located.contains(id.as_str()))
+            .collect();
+        assert!(in_area.len() > 10, "{text}: {}", in_area.len());
+        assert_eq!(alone.len(), in_area.len(), "{text}");
+        for (a, b) in alone.iter().zip(&in_area) {
+            assert_eq!(a.0, b.0, "{text}");
+            assert!((a.1 - b.1).abs() < 1e-4, "{text}: {a:?} {b:?}");
+        }
+    }
+}
+
+/// Every hit of a search with its score.
+fn scored_hits(index: &DirectoryIndex, request: &SearchRequest) -> Vec<(String, f32)> {
+    every_hit(index, request, |hit| (hit.organisation_id, hit.score)).1
 }

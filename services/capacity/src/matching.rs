@@ -1,5 +1,5 @@
 //! The mentoring matcher: a plain library (no HTTP, no database). A mentor and a mentee may be matched only
-//! if they share a language, the mentor's safeguarding check is done and their availability overlaps; among
+//! if they share a language, both have done their safeguarding check and their availability overlaps; among
 //! those pairs, shared skills, nearness and shared lived experience are scored, and an optimal assignment
 //! (Kuhn–Munkres from `pathfinding`) first matches as many mentees as possible, then maximises the total
 //! score. A mentor who can take several mentees appears once per place.
@@ -111,9 +111,10 @@ pub fn distance_km(from: (f64, f64), to: (f64, f64)) -> f64 {
     2.0 * 6371.0 * a.sqrt().asin()
 }
 
-/// The hard rules: a shared language, the mentor's safeguarding check done, overlapping availability.
+/// The hard rules: a shared language, both safeguarding checks done, overlapping availability.
 fn allowed(mentor: &Prepared, mentee: &Prepared) -> bool {
     mentor.safeguarding_done
+        && mentee.safeguarding_done
         && shared(&mentor.languages, &mentee.languages) > 0
         && shared(&mentor.availability, &mentee.availability) > 0
 }
@@ -241,7 +242,13 @@ mod tests {
         .is_empty());
         let fine = profile(&["Arabic", "english"], &["mon_evening"], &[], LEEDS);
         assert!(may_match(&fine, &mentee));
-        assert_eq!(propose(&[fine], &[mentee]).len(), 1);
+        let mut unchecked_mentee = mentee.clone();
+        unchecked_mentee.safeguarding_done = false;
+        assert!(!may_match(&fine, &unchecked_mentee));
+        assert_eq!(
+            propose(std::slice::from_ref(&fine), &[mentee, unchecked_mentee]).len(),
+            1
+        );
     }
 
     #[test]

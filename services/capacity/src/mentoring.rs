@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use shared::accounts::Credentials;
 use shared::error::{respond, ApiError, ApiResult, Problem};
 use shared::http::{body_bytes, json, parse_id, parse_json, parse_query, raw_query};
+use shared::pagination::{Page, PageParams, PageRequest};
 use time::{Date, OffsetDateTime};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
@@ -149,6 +150,7 @@ pub struct MatchDecision {
 /// A mentoring meeting.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = MentoringMeeting)]
 pub struct Meeting {
     #[serde(default, skip_deserializing)]
     pub id: Uuid,
@@ -159,13 +161,27 @@ pub struct Meeting {
     pub notes: String,
 }
 
-/// Which matches or profiles to list.
+/// Which matches or profiles to list, a page at a time.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MentoringFilter {
     pub status: Option<MatchStatus>,
     pub role: Option<MentoringRole>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+impl MentoringFilter {
+    fn page(&self) -> Result<PageRequest, ApiError> {
+        PageParams {
+            limit: self.limit,
+            cursor: self.cursor.clone(),
+        }
+        .validate()
+    }
 }
 
 #[derive(OpenApi)]
@@ -184,8 +200,10 @@ pub struct MentoringFilter {
         MentoringRole,
         NewMentoringProfile,
         MentoringProfile,
+        Page<MentoringProfile>,
         MatchStatus,
         MentoringMatch,
+        Page<MentoringMatch>,
         MatchOverride,
         MatchDecision,
         Meeting
@@ -388,25 +406,32 @@ pub async fn create_profile(pool: Pool, credentials: Credentials, body: bytes::B
     Ok(json(&profile_from_row(&row), StatusCode::CREATED))
 }
 
-/// `GET /api/v1/capacity/mentoring/profiles`: mentors and mentees, `?role=` to choose (staff).
+/// `GET /api/v1/capacity/mentoring/profiles`: mentors and mentees, `?role=` to choose, a page at a time
+/// (staff).
 #[utoipa::path(get, path = "/api/v1/capacity/mentoring/profiles", tag = "capacity", params(MentoringFilter),
-    responses((status = 200, body = Vec<MentoringProfile>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<MentoringProfile>), (status = 400, body = Problem),
+              (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_profiles(query: String, pool: Pool, credentials: Credentials) -> ApiResult {
     staff(&pool, &credentials).await?;
     let filter: MentoringFilter = parse_query(&query)?;
+    let page = filter.page()?;
     let role = filter.role.map(MentoringRole::as_str);
     let rows = pool
         .get()
         .await?
         .query(
             &format!(
-                "SELECT {PROFILE_COLUMNS} FROM capacity.mentoring_profiles WHERE $1::text IS NULL OR role = $1 ORDER BY id"
+                "SELECT {PROFILE_COLUMNS} FROM capacity.mentoring_profiles
+                 WHERE ($1::text IS NULL OR role = $1) AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3"
             ),
-            &[&role],
+            &[&role, &page.after::<Uuid>()?, &page.fetch()],
         )
         .await?;
-    let profiles: Vec<MentoringProfile> = rows.iter().map(profile_from_row).collect();
-    Ok(json(&profiles, StatusCode::OK))
+    let profiles = rows.iter().map(profile_from_row).collect();
+    Ok(json(
+        &Page::from_rows(profiles, &page, |p: &MentoringProfile| p.id.to_string()),
+        StatusCode::OK,
+    ))
 }
 
 const MATCH_COLUMNS: &str = "id, mentor_id, mentee_id, status, origin, score, reason, started_on, ended_on";
@@ -501,27 +526,35 @@ pub async fn propose(pool: Pool, credentials: Credentials) -> ApiResult {
     Ok(json(&created, StatusCode::CREATED))
 }
 
-/// `GET /api/v1/capacity/mentoring/matches`: matches, `?status=` to choose (staff).
+/// `GET /api/v1/capacity/mentoring/matches`: matches, `?status=` to choose, a page at a time (staff).
 #[utoipa::path(get, path = "/api/v1/capacity/mentoring/matches", tag = "capacity", params(MentoringFilter),
-    responses((status = 200, body = Vec<MentoringMatch>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<MentoringMatch>), (status = 400, body = Problem),
+              (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_matches(query: String, pool: Pool, credentials: Credentials) -> ApiResult {
     staff(&pool, &credentials).await?;
     let filter: MentoringFilter = parse_query(&query)?;
+    let page = filter.page()?;
     let status = filter.status.map(MatchStatus::as_str);
     let rows = pool
         .get()
         .await?
         .query(
-            &format!("SELECT {MATCH_COLUMNS} FROM capacity.matches WHERE $1::text IS NULL OR status = $1 ORDER BY id"),
-            &[&status],
+            &format!(
+                "SELECT {MATCH_COLUMNS} FROM capacity.matches
+                 WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3"
+            ),
+            &[&status, &page.after::<Uuid>()?, &page.fetch()],
         )
         .await?;
-    let matches: Vec<MentoringMatch> = rows.iter().map(match_from_row).collect();
-    Ok(json(&matches, StatusCode::OK))
+    let matches = rows.iter().map(match_from_row).collect();
+    Ok(json(
+        &Page::from_rows(matches, &page, |m: &MentoringMatch| m.id.to_string()),
+        StatusCode::OK,
+    ))
 }
 
 /// `POST /api/v1/capacity/mentoring/matches`: staff set a match by hand, with a reason. It starts active and
-/// replaces the mentee's undecided proposal; the mentor's safeguarding check is still required.
+/// replaces the mentee's undecided proposal; both safeguarding checks are still required.
 #[utoipa::path(post, path = "/api/v1/capacity/mentoring/matches", tag = "capacity", request_body = MatchOverride,
     responses((status = 201, body = MentoringMatch), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -534,11 +567,13 @@ pub async fn override_match(pool: Pool, credentials: Credentials, body: bytes::B
     let mut client = pool.get().await?;
     let mentor = profile(&client, request.mentor_id, MentoringRole::Mentor).await?;
     let mentee = profile(&client, request.mentee_id, MentoringRole::Mentee).await?;
-    if mentor.safeguarding_checked_on.is_none() {
-        return Err(ApiError::invalid(
-            "mentor_id",
-            "this mentor's safeguarding check is not done; no one can override that",
-        ));
+    for (field, who, profile) in [("mentor_id", "mentor", &mentor), ("mentee_id", "mentee", &mentee)] {
+        if profile.safeguarding_checked_on.is_none() {
+            return Err(ApiError::invalid(
+                field,
+                format!("this {who}'s safeguarding check is not done; no one can override that"),
+            ));
+        }
     }
     let score = matching::pair_score(&mentor.for_matcher(1), &mentee.for_matcher(1));
     let transaction = client.transaction().await?;

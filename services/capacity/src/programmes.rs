@@ -96,13 +96,21 @@ pub struct NewProgramme {
 }
 
 /// A cohort of a programme, such as the Academy's autumn intake.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Cohort {
-    #[serde(default, skip_deserializing)]
     pub id: Uuid,
-    #[serde(default, skip_deserializing)]
     pub programme_id: Uuid,
+    pub name: String,
+    #[schema(value_type = String, format = Date)]
+    pub starts_on: Date,
+    #[schema(value_type = String, format = Date)]
+    pub ends_on: Date,
+}
+
+/// A cohort to add: its name and when it runs.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCohort {
     pub name: String,
     #[schema(value_type = String, format = Date)]
     pub starts_on: Date,
@@ -121,8 +129,10 @@ pub struct ProgrammeDetail {
 /// A session of a cohort.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TrainingSession)]
 pub struct Session {
     #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
     pub id: Uuid,
     pub title: String,
     #[schema(value_type = String, format = Date)]
@@ -132,10 +142,13 @@ pub struct Session {
     #[serde(default)]
     pub actions: Vec<NetworkAction>,
     #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
     pub registered: i64,
     #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
     pub attended: i64,
     #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
     pub cancelled: i64,
 }
 
@@ -224,7 +237,7 @@ pub struct Attendance {
 #[openapi(
     paths(list_programmes, create_programme, get_programme, create_cohort, get_cohort, create_session,
           create_enrolment, update_enrolment, record_attendance),
-    components(schemas(NetworkAction, ProgrammeKind, Programme, Page<Programme>, NewProgramme, Cohort,
+    components(schemas(NetworkAction, ProgrammeKind, Programme, Page<Programme>, NewProgramme, Cohort, NewCohort,
                        ProgrammeDetail, Session, EnrolmentStatus, Enrolment, NewEnrolment, EnrolmentChange,
                        CohortDetail, AttendanceStatus, Attendance))
 )]
@@ -409,7 +422,7 @@ pub async fn get_programme(id: String, pool: Pool) -> ApiResult {
 
 /// `POST /api/v1/capacity/programmes/{id}/cohorts`: add a cohort (staff).
 #[utoipa::path(post, path = "/api/v1/capacity/programmes/{id}/cohorts", tag = "capacity",
-    params(("id" = Uuid, Path)), request_body = Cohort,
+    params(("id" = Uuid, Path)), request_body = NewCohort,
     responses((status = 201, body = Cohort), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_cohort(
@@ -422,17 +435,22 @@ pub async fn create_cohort(
     let id = parse_id(&id)?;
     let client = pool.get().await?;
     programme(&client, id).await?;
-    let mut cohort: Cohort = parse_json(&body)?;
+    let new: NewCohort = parse_json(&body)?;
     let mut checks = Checks::new();
-    cohort.name = checks.text("name", &cohort.name, SHORT_TEXT);
+    let name = checks.text("name", &new.name, SHORT_TEXT);
     checks.require(
-        cohort.ends_on >= cohort.starts_on,
+        new.ends_on >= new.starts_on,
         "ends_on",
         "a cohort ends on or after the day it starts",
     );
     checks.finish()?;
-    cohort.id = Uuid::now_v7();
-    cohort.programme_id = id;
+    let cohort = Cohort {
+        id: Uuid::now_v7(),
+        programme_id: id,
+        name,
+        starts_on: new.starts_on,
+        ends_on: new.ends_on,
+    };
     client
         .execute(
             "INSERT INTO capacity.cohorts (id, programme_id, name, starts_on, ends_on) VALUES ($1, $2, $3, $4, $5)",

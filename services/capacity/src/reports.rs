@@ -305,18 +305,7 @@ pub async fn organisation(
 
 /// CSV in the long form `section,item,date,value`, which every spreadsheet can pivot.
 fn csv_document(rows: impl IntoIterator<Item = [String; 4]>) -> Result<String, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let failed = |e: csv::Error| ApiError::Internal(format!("writing CSV: {e}"));
-    writer
-        .write_record(["section", "item", "date", "value"])
-        .map_err(failed)?;
-    for row in rows {
-        writer.write_record(&row).map_err(failed)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))
+    shared::spreadsheet::document(&["section", "item", "date", "value"], rows)
 }
 
 fn organisation_csv(report: &OrganisationReport) -> Result<String, ApiError> {

@@ -43,7 +43,7 @@ fn mentor(languages: &[&str], availability: &[&str], safeguarded: bool, capacity
 
 fn mentee(languages: &[&str], availability: &[&str]) -> Value {
     json!({"role": "mentee", "languages": languages, "availability": availability, "latitude": 52.41,
-           "longitude": -1.5, "skills": ["funding"]})
+           "longitude": -1.5, "skills": ["funding"], "safeguarding_checked_on": "2026-01-12"})
 }
 
 #[tokio::test]
@@ -96,6 +96,9 @@ async fn proposals_keep_the_hard_rules_and_staff_decide_with_reasons() {
         profile(&w, "Menteetwo", mentee(&["english"], &["sat_morning"])).await,
         profile(&w, "Menteethree", mentee(&["arabic"], &["mon_evening"])).await,
     ];
+    let mut not_yet = mentee(&["arabic", "english"], &["mon_evening", "sat_morning"]);
+    not_yet["safeguarding_checked_on"] = Value::Null;
+    let unchecked_mentee = profile(&w, "Menteefour", not_yet).await;
 
     let proposals_path = "/api/v1/capacity/mentoring/proposals";
     assert_eq!(
@@ -120,10 +123,11 @@ async fn proposals_keep_the_hard_rules_and_staff_decide_with_reasons() {
     .await;
     assert_eq!(status, StatusCode::CREATED);
     let proposals = proposals.as_array().unwrap().clone();
-    // Only "Good" may mentor anyone, and has room for two: two of three mentees get a proposal.
+    // Only "Good" may mentor anyone, and has room for two: two of the three checked mentees get a proposal.
     assert_eq!(proposals.len(), 2);
     for proposal in &proposals {
         assert_eq!(proposal["mentor_id"].as_str(), Some(good.as_str()));
+        assert_ne!(proposal["mentee_id"].as_str(), Some(unchecked_mentee.as_str()));
         for never in [&unchecked, &polish_only, &mornings] {
             assert_ne!(proposal["mentor_id"].as_str(), Some(never.as_str()));
         }
@@ -193,6 +197,18 @@ async fn proposals_keep_the_hard_rules_and_staff_decide_with_reasons() {
                 .all(|p| p["mentee_id"].as_str() != Some(m.as_str()))
         })
         .unwrap();
+    let (status, problem) = call(
+        &w.app,
+        Method::POST,
+        override_path,
+        Some(&w.admin),
+        Some(json!({"mentor_id": good, "mentee_id": unchecked_mentee, "reason": "asked for Good"})),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("mentee_id"))
+    );
     let by_hand = |mentor: &str| json!({"mentor_id": mentor, "mentee_id": leftover, "reason": "they met at the Coventry workshop"});
     assert_eq!(
         call(
@@ -293,7 +309,26 @@ async fn proposals_keep_the_hard_rules_and_staff_decide_with_reasons() {
         None,
     )
     .await;
-    assert_eq!(active_matches.as_array().unwrap().len(), 1);
+    assert_eq!(active_matches["items"].as_array().unwrap().len(), 1);
+
+    // Profiles come a page at a time, each once.
+    let mut seen = Vec::new();
+    let mut next = "/api/v1/capacity/mentoring/profiles?limit=3".to_string();
+    loop {
+        let (status, page) = call(&w.app, Method::GET, &next, Some(&w.admin), None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        seen.extend(items.iter().map(|p| p["id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => next = format!("/api/v1/capacity/mentoring/profiles?limit=3&cursor={cursor}"),
+            None => break,
+        }
+    }
+    let mut distinct = seen.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!((seen.len(), distinct.len()), (8, 8), "4 mentors and 4 mentees");
 }
 
 #[tokio::test]
@@ -390,7 +425,10 @@ async fn a_person_is_exported_erased_and_purged_with_figures_kept() {
     )
     .await;
     assert_eq!(
-        (matches[0]["status"].as_str(), matches[0]["mentor_id"].clone()),
+        (
+            matches["items"][0]["status"].as_str(),
+            matches["items"][0]["mentor_id"].clone()
+        ),
         (Some("ended"), Value::Null)
     );
     let (_, log) = call(

@@ -36,6 +36,7 @@ impl Target {
         let (app, admin) = runtime.block_on(async {
             let app = TestApp::spawn(commonground::services).await;
             let admin = app.user(Role::Admin).await;
+            searchable(&app).await;
             (app, admin)
         });
         Target { runtime, app, admin }
@@ -53,6 +54,26 @@ impl Target {
                 .unwrap();
             well_formed(response).await
         })
+    }
+}
+
+/// Waits for the search index's first build: until then searches are a deliberate 503.
+async fn searchable(app: &TestApp) {
+    let started = std::time::Instant::now();
+    while app
+        .http
+        .get(app.url("/api/v1/organisations/search"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        == StatusCode::SERVICE_UNAVAILABLE
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the search index never finished its first build"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
 

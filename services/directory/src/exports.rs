@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use shared::accounts::{signed_in, viewer, Credentials, Viewer};
 use shared::error::{ApiError, ApiResult, Problem};
 use shared::http::{json, parse_query};
-use shared::spreadsheet::safe_cell;
+use shared::spreadsheet;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use warp::http::{header, HeaderValue, StatusCode};
@@ -191,44 +191,38 @@ pub async fn search_csv(
 ) -> ApiResult {
     let params: SearchParams = parse_query(&query)?;
     let answer = crate::search::run(index, pool, credentials, params).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let csv_error = |e: csv::Error| ApiError::Internal(e.to_string());
-    writer
-        .write_record([
-            "id",
-            "name",
-            "town",
-            "latitude",
-            "longitude",
-            "approximate",
-            "distance_km",
-            "url",
-        ])
-        .map_err(csv_error)?;
-    for hit in &answer.items {
+    let rows = answer.items.iter().map(|hit| {
         let location = hit.matched_location.as_ref();
-        writer
-            .write_record([
-                hit.id.clone(),
-                safe_cell(&hit.name).into_owned(),
-                location
-                    .map(|l| safe_cell(&l.town).into_owned())
-                    .unwrap_or_default(),
-                location.map(|l| l.latitude.to_string()).unwrap_or_default(),
-                location.map(|l| l.longitude.to_string()).unwrap_or_default(),
-                location.map(|l| l.approximate.to_string()).unwrap_or_default(),
-                location
-                    .and_then(|l| l.distance_km)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                hit.url.clone(),
-            ])
-            .map_err(csv_error)?;
-    }
-    let body = writer
-        .into_inner()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(with_type(body, "text/csv; charset=utf-8", "search.csv"))
+        [
+            hit.id.clone(),
+            hit.name.clone(),
+            location.map(|l| l.town.clone()).unwrap_or_default(),
+            location.map(|l| l.latitude.to_string()).unwrap_or_default(),
+            location.map(|l| l.longitude.to_string()).unwrap_or_default(),
+            location.map(|l| l.approximate.to_string()).unwrap_or_default(),
+            location
+                .and_then(|l| l.distance_km)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            hit.url.clone(),
+        ]
+    });
+    let header = [
+        "id",
+        "name",
+        "town",
+        "latitude",
+        "longitude",
+        "approximate",
+        "distance_km",
+        "url",
+    ];
+    let body = spreadsheet::document(&header, rows)?;
+    Ok(with_type(
+        body.into_bytes(),
+        "text/csv; charset=utf-8",
+        "search.csv",
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -48,7 +48,7 @@ pub async fn check(index: Arc<SearchIndex>, pool: Pool, credentials: Credentials
         .await?
         .require_role(&[Role::Admin])?;
     if !index.is_ready() {
-        return Err(ApiError::Unavailable);
+        return Err(ApiError::Starting(crate::indexer::INDEX_STARTING));
     }
     let client = pool.get().await?;
     let outbox_position: i64 = client
@@ -65,15 +65,11 @@ pub async fn check(index: Arc<SearchIndex>, pool: Pool, credentials: Credentials
     }
     drop(client);
     let (generation, current) = index.current();
-    let (applied_position, stored) = tokio::task::spawn_blocking(move || {
-        Ok::<_, search_index::SearchIndexError>((
-            current.last_applied_position()?.unwrap_or(0),
-            current.organisations()?,
-        ))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::Internal(format!("search index: {e}")))?;
+    let (applied_position, stored) = tokio::task::spawn_blocking(move || current.snapshot())
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(format!("search index: {e}")))?;
+    let applied_position = applied_position.unwrap_or(0);
     let in_index: BTreeMap<String, search_index::Organisation> =
         stored.into_iter().map(|o| (o.id.clone(), o)).collect();
     let missing: Vec<String> = in_postgres

@@ -16,8 +16,12 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::organisation::Organisation;
+use crate::recent_answers::{IndexVersion, RecentAnswers};
 use crate::store;
 
+/// What searches answer (503) until the first build of the index is done.
+pub const INDEX_STARTING: &str =
+    "the search index is being built for the first time; try again in a few seconds";
 /// How often the follower looks at the outbox when nobody nudges it (writes from other replicas).
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
 /// Outbox rows applied per index commit, at most.
@@ -31,6 +35,7 @@ pub struct SearchIndex {
     current: RwLock<(String, Arc<DirectoryIndex>)>,
     ready: AtomicBool,
     wake: Notify,
+    answers: RecentAnswers,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +92,7 @@ impl SearchIndex {
             current: RwLock::new((generation, Arc::new(index))),
             ready: AtomicBool::new(ready),
             wake: Notify::new(),
+            answers: RecentAnswers::default(),
         }))
     }
 
@@ -115,13 +121,26 @@ impl SearchIndex {
     /// Searches the current generation off the async threads; 503 until the first build is done.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResults, ApiError> {
         if !self.is_ready() {
-            return Err(ApiError::Unavailable);
+            return Err(ApiError::Starting(INDEX_STARTING));
         }
-        let index = self.index();
-        tokio::task::spawn_blocking(move || index.search(&request))
+        let (generation, index) = self.current();
+        // Read before searching, so an answer is never kept as newer than the index it was found in.
+        let version = IndexVersion {
+            generation,
+            reader: index.reader_generation(),
+        };
+        let key = RecentAnswers::key(&request);
+        if let Some(answer) = key.as_ref().and_then(|key| self.answers.get(&version, key)) {
+            return Ok(answer);
+        }
+        let answer = tokio::task::spawn_blocking(move || index.search(&request))
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
-            .map_err(|e| ApiError::Internal(format!("search index: {e}")))
+            .map_err(|e| ApiError::Internal(format!("search index: {e}")))?;
+        if let Some(key) = key {
+            self.answers.keep(version, key, &answer);
+        }
+        Ok(answer)
     }
 
     /// Asks the follower to look at the outbox now (after a write in this process).

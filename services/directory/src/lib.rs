@@ -12,6 +12,7 @@ pub mod index_check;
 pub mod indexer;
 pub mod links;
 pub mod organisation;
+mod recent_answers;
 pub mod regions;
 pub mod search;
 pub mod store;

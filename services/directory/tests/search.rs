@@ -530,3 +530,14 @@ async fn the_demo_network_is_indexed_exactly_as_postgresql_holds_it() {
     assert_eq!(check["live"], 60);
     assert_eq!(check["in_step"], true, "{check}");
 }
+
+#[tokio::test]
+async fn until_its_first_build_the_index_says_it_is_being_built() {
+    let root = std::env::temp_dir().join(format!("commonground-index-{}", uuid::Uuid::now_v7()));
+    let index = directory::indexer::SearchIndex::open(&root).unwrap();
+    let request = search_index::SearchRequest::new(search_index::Audience::Public);
+    let error = index.search(request).await.unwrap_err();
+    assert_eq!(error.status().as_u16(), 503);
+    assert!(error.to_string().contains("being built"), "{error}");
+    std::fs::remove_dir_all(root).unwrap();
+}

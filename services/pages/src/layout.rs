@@ -45,6 +45,9 @@ pub fn page(visit: &Visit, title: &str, scripts: Scripts, content: Markup) -> Re
                             @if let Some(viewer) = &visit.viewer {
                                 li { a href="/my-organisation" { (visit.text("nav.my_organisation")) } }
                                 li { a href="/capacity/network" { (visit.text("nav.network")) } }
+                                @if viewer.is_admin() {
+                                    li { a href="/capacity/mentoring" { (visit.text("nav.mentoring")) } }
+                                }
                                 li { a href="/account/tokens" { (visit.text("nav.tokens")) } }
                                 li {
                                     form method="post" action="/sign-out" class="inline" {

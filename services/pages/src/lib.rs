@@ -10,6 +10,7 @@ mod editors_page;
 mod forms;
 mod layout;
 mod map;
+mod mentoring_page;
 mod messages;
 mod organisation_page;
 mod profile_editing;
@@ -260,6 +261,16 @@ fn routes(
         .and(form())
         .then(|id, v: Visit, pool, body| answer(v.clone(), summit_pages::solve(v, id, pool, body)))
         .boxed();
+    let solve_progress = warp::path("summits")
+        .and(warp::path::param::<String>())
+        .and(warp::path("solves"))
+        .and(warp::path::param::<String>())
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(visit())
+        .and(with_pool())
+        .then(|id, solve, v: Visit, pool| answer(v.clone(), summit_pages::solve_progress(v, id, solve, pool)))
+        .boxed();
     let show_agenda = agenda()
         .and(warp::path::end())
         .and(warp::get())
@@ -278,6 +289,17 @@ fn routes(
             answer(v.clone(), summit_pages::publish(v, id, number, pool, body))
         })
         .boxed();
+    let move_session = agenda()
+        .and(warp::path("move"))
+        .and(warp::path::end())
+        .and(warp::post())
+        .and(visit())
+        .and(with_pool())
+        .and(form())
+        .then(|id, number, v: Visit, pool, body| {
+            answer(v.clone(), summit_pages::move_session(v, id, number, pool, body))
+        })
+        .boxed();
     let summit_pages = summits
         .or(show_summit)
         .unify()
@@ -285,9 +307,13 @@ fn routes(
         .unify()
         .or(solve)
         .unify()
+        .or(solve_progress)
+        .unify()
         .or(show_agenda)
         .unify()
         .or(publish)
+        .unify()
+        .or(move_session)
         .unify()
         .boxed();
     let capacity = organisation("capacity")
@@ -311,7 +337,53 @@ fn routes(
         .and(with_pool())
         .then(|v: Visit, pool| answer(v.clone(), capacity_dashboard::network(v, pool)))
         .boxed();
+    let mentoring_path = || warp::path("capacity").and(warp::path("mentoring"));
+    let mentoring = mentoring_path()
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(visit())
+        .and(with_pool())
+        .then(|v: Visit, pool| answer(v.clone(), mentoring_page::show(v, pool)))
+        .boxed();
+    let propose_matches = mentoring_path()
+        .and(warp::path("proposals"))
+        .and(warp::path::end())
+        .and(warp::post())
+        .and(visit())
+        .and(with_pool())
+        .and(form())
+        .then(|v: Visit, pool, body| answer(v.clone(), mentoring_page::propose_matches(v, pool, body)))
+        .boxed();
+    let set_match = mentoring_path()
+        .and(warp::path("matches"))
+        .and(warp::path::end())
+        .and(warp::post())
+        .and(visit())
+        .and(with_pool())
+        .and(form())
+        .then(|v: Visit, pool, body| answer(v.clone(), mentoring_page::set_match(v, pool, body)))
+        .boxed();
+    let decide_match = mentoring_path()
+        .and(warp::path("matches"))
+        .and(warp::path::param::<String>())
+        .and(warp::path::end())
+        .and(warp::post())
+        .and(visit())
+        .and(with_pool())
+        .and(form())
+        .then(|id, v: Visit, pool, body| answer(v.clone(), mentoring_page::decide_match(v, id, pool, body)))
+        .boxed();
+    let mentoring_pages = mentoring
+        .or(propose_matches)
+        .unify()
+        .or(set_match)
+        .unify()
+        .or(decide_match)
+        .unify()
+        .boxed();
     assets
+        .or(mentoring_pages)
+        .unify()
         .or(capacity)
         .unify()
         .or(network_report)

@@ -98,7 +98,9 @@ pub async fn show(visit: Visit, query: String, index: Arc<SearchIndex>, pool: Po
             FieldErrors(vec![shared::FieldError::new("cursor", message)]),
             StatusCode::BAD_REQUEST,
         ),
-        Err(ApiError::Unavailable) => (None, FieldErrors::none(), StatusCode::SERVICE_UNAVAILABLE),
+        Err(ApiError::Unavailable | ApiError::Starting(_)) => {
+            (None, FieldErrors::none(), StatusCode::SERVICE_UNAVAILABLE)
+        }
         Err(other) => return Err(other.into()),
     };
     let content = html! {

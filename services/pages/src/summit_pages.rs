@@ -1,6 +1,6 @@
 //! Summit pages: the summits, registering with ranked wishes and access needs, the planners' agenda grid
-//! (rooms × slots, by day, with each session's demand and warnings inline), solving with the quality
-//! report, publishing, and each attendee's own agenda with its `.ics`. They call the summits service's own
+//! (rooms × slots, by day, with each session's demand and warnings inline, and moving or pinning a session),
+//! solving (with its progress) and the quality report, publishing, and each attendee's own agenda with its `.ics`. They call the summits service's own
 //! functions and handlers; only the lists of summits and of a summit's agendas, which the service keeps
 //! inside its handlers, are read here with one query each.
 
@@ -9,13 +9,15 @@ use std::collections::BTreeSet;
 use deadpool_postgres::Pool;
 use maud::{html, Markup};
 use shared::{ApiError, FieldError};
-use summits::agendas::{self, StoredAgenda};
-use summits::exports::{self, Timetable};
-use summits::parts::load;
+use summits::agendas::{self, HowToSolve, StoredAgenda};
+use summits::exports::{self, Entry, Timetable};
+use summits::parts::{self, load};
+use summits::pins::Pin;
 use summits::plan::is_planner;
 use summits::registrations::{self, Registration};
 use summits::rooms::Room;
 use summits::sessions::Session;
+use summits::solves;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use warp::http::StatusCode;
@@ -268,30 +270,148 @@ pub async fn register(visit: Visit, id: String, pool: Pool, body: bytes::Bytes) 
     }
 }
 
-/// `POST /summits/{id}/agendas`: solve the plan into a new agenda (planners) and show it.
+/// `POST /summits/{id}/agendas`: start solving the plan into a new agenda (planners) and watch it; while
+/// a solve of the summit runs, watch that one.
 pub async fn solve(visit: Visit, id: String, pool: Pool, body: bytes::Bytes) -> PageResult {
     Form::checked(&visit, &body)?;
     let summit = summit_id(&id)?;
-    match agendas::solve_plan(id, pool.clone(), visit.credentials.clone()).await {
-        Ok(_) => {
-            let newest = agenda_numbers(&pool, summit, true)
-                .await?
-                .first()
-                .map(|(n, _)| *n);
-            Ok(redirect(
-                &visit,
-                &format!("/summits/{summit}/agendas/{}", newest.unwrap_or(1)),
-            ))
+    let solve = match solves::begin(id, HowToSolve::default(), &pool, &visit.credentials).await {
+        Ok(solve) => solve.id,
+        Err(ApiError::Conflict(_)) => {
+            let client = pool.get().await.map_err(ApiError::from)?;
+            match solves::running(&client, summit).await? {
+                Some(running) => running,
+                None => return newest_agenda(&visit, &pool, summit).await,
+            }
         }
-        Err(ApiError::Validation(errors)) => {
-            let errors = errors
-                .into_iter()
-                .map(|e| FieldError::new("plan", e.message))
-                .collect();
-            summit_page(&visit, &pool, summit, FieldErrors(errors)).await
-        }
-        Err(other) => Err(other.into()),
+        Err(ApiError::Validation(errors)) => return plan_problems(&visit, &pool, summit, errors).await,
+        Err(other) => return Err(other.into()),
+    };
+    Ok(redirect(&visit, &format!("/summits/{summit}/solves/{solve}")))
+}
+
+/// `GET /summits/{id}/solves/{solve}` (planners): how far a solve has gone, refreshed by the script (or by
+/// the visitor without it); a finished one goes to its agenda, a failed one says why.
+pub async fn solve_progress(visit: Visit, id: String, solve: String, pool: Pool) -> PageResult {
+    let solve = solves::watch(&id, &solve, &pool, &visit.credentials).await?;
+    let summit = solve.summit;
+    if let Some(number) = solve.agenda {
+        return Ok(redirect(&visit, &format!("/summits/{summit}/agendas/{number}")));
     }
+    let back = html! { p { a href={ "/summits/" (summit) } { (visit.text("solve.back")) } } };
+    let content = match solve.state.as_str() {
+        "running" => {
+            let percent = format!("{:.0}", solve.done * 100.0);
+            let step = visit.text(match solve.step.as_str() {
+                "placing" => "solve.step_placing",
+                "allocating" => "solve.step_allocating",
+                "saving" => "solve.step_saving",
+                _ => "solve.step_starting",
+            });
+            html! {
+                section class="solve" data-solve-running {
+                    p id="solve-step" role="status" {
+                        (step)
+                        @if let Some(lost) = solve.lost_wishes {
+                            " · " (visit.format("solve.best_so_far", &[("count", &lost.to_string())]))
+                        }
+                    }
+                    label for="solve-progress" { (visit.text("solve.progress")) }
+                    progress id="solve-progress" max="100" value=(percent) { (percent) "%" }
+                    p class="no-script" { a href="" { (visit.text("solve.refresh")) } }
+                }
+                (back)
+            }
+        }
+        state => {
+            let reason = if state == "interrupted" {
+                "solve.interrupted"
+            } else {
+                "solve.failed"
+            };
+            html! {
+                div class="error-summary" role="alert" tabindex="-1" {
+                    h2 { (visit.text(reason)) }
+                    ul { @for problem in solve.problems.iter().flatten() { li { (problem.message) } } }
+                }
+                (back)
+            }
+        }
+    };
+    Ok(layout::page(
+        &visit,
+        visit.text("solve.title"),
+        Scripts::Plain,
+        content,
+    ))
+}
+
+/// Goes to the summit's newest agenda.
+async fn newest_agenda(visit: &Visit, pool: &Pool, summit: Uuid) -> PageResult {
+    let newest = agenda_numbers(pool, summit, true).await?.first().map(|(n, _)| *n);
+    Ok(redirect(
+        visit,
+        &format!("/summits/{summit}/agendas/{}", newest.unwrap_or(1)),
+    ))
+}
+
+/// The summit's page with the plan's problems at the top.
+async fn plan_problems(visit: &Visit, pool: &Pool, summit: Uuid, errors: Vec<FieldError>) -> PageResult {
+    let errors = errors
+        .into_iter()
+        .map(|e| FieldError::new("plan", e.message))
+        .collect();
+    summit_page(visit, pool, summit, FieldErrors(errors)).await
+}
+
+/// `POST /summits/{id}/agendas/{number}/move` (planners): pins a session to the slot and room chosen in the
+/// grid and solves again; the new agenda keeps the other sessions where they were as far as it can.
+pub async fn move_session(
+    visit: Visit,
+    id: String,
+    _number: String,
+    pool: Pool,
+    body: bytes::Bytes,
+) -> PageResult {
+    let form = Form::checked(&visit, &body)?;
+    let summit = summit_id(&id)?;
+    let session = form.get("session").to_string();
+    let client = pool.get().await.map_err(ApiError::from)?;
+    let before = load::<Pin>(&client, summit)
+        .await?
+        .into_iter()
+        .find(|pin| pin.session == session);
+    drop(client);
+    let pin_at = |slot: &str, room: &str| {
+        let pin = serde_json::json!({"slot": slot, "room": room});
+        parts::put::<Pin>(
+            id.clone(),
+            session.clone(),
+            pool.clone(),
+            visit.credentials.clone(),
+            bytes::Bytes::from(pin.to_string()),
+        )
+    };
+    let problems = match pin_at(form.get("slot"), form.get("room")).await {
+        Ok(_) => match agendas::solve_plan(id.clone(), pool.clone(), visit.credentials.clone()).await {
+            Ok(_) => return newest_agenda(&visit, &pool, summit).await,
+            Err(ApiError::Validation(problems)) => {
+                // The move cannot hold: the pin goes back to what it was.
+                match &before {
+                    Some(pin) => pin_at(&pin.slot, &pin.room).await,
+                    None => {
+                        let credentials = visit.credentials.clone();
+                        parts::delete::<Pin>(id.clone(), session.clone(), pool.clone(), credentials).await
+                    }
+                }?;
+                problems
+            }
+            Err(other) => return Err(other.into()),
+        },
+        Err(ApiError::Validation(problems)) => problems,
+        Err(other) => return Err(other.into()),
+    };
+    plan_problems(&visit, &pool, summit, problems).await
 }
 
 /// `POST /summits/{id}/agendas/{number}/publish` (planners).
@@ -373,10 +493,11 @@ fn day_grid(visit: &Visit, timetable: &Timetable, stored: Option<&StoredAgenda>,
                         tr {
                             th scope="row" { (slot.start) "–" (slot.end) }
                             @for room in &timetable.rooms {
-                                td {
+                                td data-slot=(slot.id) data-room=(room.id) {
                                     @for entry in timetable.entries.iter().filter(|e| e.room == room.id && e.first_slot <= *index && *index <= e.last_slot) {
                                         @if entry.first_slot == *index {
-                                            div class="session" {
+                                            div class="session" id={ "session-" (entry.session) }
+                                                data-move=[stored.is_some().then(|| format!("move-{}", entry.session))] {
                                                 strong { (entry.title) }
                                                 @if let Some(theme) = &entry.theme { " · " (theme) }
                                                 br;
@@ -388,6 +509,7 @@ fn day_grid(visit: &Visit, timetable: &Timetable, stored: Option<&StoredAgenda>,
                                                 @for warning in warnings(&entry.session, room.capacity) {
                                                     p class="warning" { (warning) }
                                                 }
+                                                @if stored.is_some() { (move_form(visit, timetable, entry)) }
                                             }
                                         } @else {
                                             span class="continued" { (entry.title) " " (visit.text("grid.continued")) }
@@ -398,6 +520,37 @@ fn day_grid(visit: &Visit, timetable: &Timetable, stored: Option<&StoredAgenda>,
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// A planner's form under a session in the grid: pin it to another slot and room, and solve again.
+fn move_form(visit: &Visit, timetable: &Timetable, entry: &Entry) -> Markup {
+    let id = format!("move-{}", entry.session);
+    let current_slot = timetable.slots.get(entry.first_slot).map(|s| s.id.as_str());
+    html! {
+        details class="move" {
+            summary { (visit.text("grid.move")) }
+            form id=(id) method="post"
+                action={ "/summits/" (timetable.summit.id) "/agendas/" (timetable.number) "/move" } {
+                (csrf_field(visit))
+                input type="hidden" name="session" value=(entry.session);
+                label for={ (id) "-slot" } { (visit.text("grid.move_slot")) }
+                select id={ (id) "-slot" } name="slot" {
+                    @for slot in timetable.slots.iter().filter(|s| !s.is_break) {
+                        option value=(slot.id) selected[Some(slot.id.as_str()) == current_slot] {
+                            (slot.day) " " (slot.start) "–" (slot.end)
+                        }
+                    }
+                }
+                label for={ (id) "-room" } { (visit.text("grid.move_room")) }
+                select id={ (id) "-room" } name="room" {
+                    @for room in &timetable.rooms {
+                        option value=(room.id) selected[room.id == entry.room] { (room.id) }
+                    }
+                }
+                button type="submit" { (visit.text("grid.move_submit")) }
             }
         }
     }

@@ -162,7 +162,7 @@ impl From<ApiError> for PageError {
             ApiError::Forbidden => PageError::Forbidden,
             ApiError::NotFound(_) => PageError::NotFound,
             ApiError::BadRequest(message) => PageError::BadRequest(message),
-            ApiError::Unavailable => PageError::Unavailable,
+            ApiError::Unavailable | ApiError::Starting(_) => PageError::Unavailable,
             other => PageError::Internal(other.to_string()),
         }
     }

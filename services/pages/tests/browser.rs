@@ -182,6 +182,11 @@ async fn click_through(browser: &Client, css: &str) {
         .click()
         .await
         .unwrap();
+    wait_for_next_page(browser, css).await;
+}
+
+/// Waits until the page that set `window.stillTheOldPage` is replaced by a loaded one.
+async fn wait_for_next_page(browser: &Client, what: &str) {
     let started = Instant::now();
     loop {
         let loaded = browser
@@ -193,9 +198,47 @@ async fn click_through(browser: &Client, css: &str) {
         if loaded.is_ok_and(|v| v == json!(true)) {
             return;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "{css} led nowhere");
+        assert!(started.elapsed() < Duration::from_secs(15), "{what} led nowhere");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// `path` of the API, read with `user`'s token.
+async fn api_json(app: &TestApp, user: &TestUser, path: &str) -> Value {
+    let response = app
+        .http
+        .get(app.url(path))
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{path}: {}", response.status());
+    response.json().await.unwrap()
+}
+
+/// Clicks something that stays on the page (a disclosure, a tab).
+async fn click(browser: &Client, css: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("nothing to click at {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits until the browser is at `path` (after redirects or a script moved it on).
+async fn arrives_at(browser: &Client, path: &str) {
+    let started = Instant::now();
+    while browser.current_url().await.unwrap().path() != path {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never arrived at {path}; at {}",
+            browser.current_url().await.unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for_next_page(browser, path).await;
 }
 
 async fn submit(browser: &Client, form_css: &str) {
@@ -779,10 +822,8 @@ async fn journey_c_build_solve_and_publish_an_agenda_and_download_a_personal_ics
     // The planner solves the plan, reads the grid and the report, and publishes.
     sign_in(&app, &organiser, &planner, &format!("/summits/{id}")).await;
     submit(&organiser, &format!("form[action='/summits/{id}/agendas']")).await;
-    assert_eq!(
-        organiser.current_url().await.unwrap().path(),
-        format!("/summits/{id}/agendas/1")
-    );
+    // The solve runs in the background; its progress page goes to the agenda once it is made.
+    arrives_at(&organiser, &format!("/summits/{id}/agendas/1")).await;
     let grid = text_of(&organiser, "table.agenda-grid").await;
     for title in [
         "Housing rights",
@@ -796,12 +837,180 @@ async fn journey_c_build_solve_and_publish_an_agenda_and_download_a_personal_ics
     let report = text_of(&organiser, ".report").await;
     assert!(report.contains("Every hard constraint met\nyes"), "{report}");
     check_page(&organiser, "agenda-grid").await;
+
+    // A long solve (as at conference scale) shows its step, progress and best lost wishes so far, and the
+    // page moves on by itself when the agenda is made. The solve is recorded as another server would.
+    let long_solve = uuid::Uuid::now_v7();
+    let client = app.pool.get().await.unwrap();
+    let summit_id: uuid::Uuid = id.parse().unwrap();
+    client
+        .execute(
+            "INSERT INTO summits.solves (id, summit_id, step, done, lost_wishes) VALUES ($1, $2, 'placing', 0.4, 3)",
+            &[&long_solve, &summit_id],
+        )
+        .await
+        .unwrap();
+    organiser
+        .goto(&at(&app, &format!("/summits/{id}/solves/{long_solve}")))
+        .await
+        .unwrap();
+    let progress = text_of(&organiser, ".solve").await;
+    assert!(
+        progress.contains("Placing sessions in rooms and slots · the best agenda so far loses 3 wishes"),
+        "{progress}"
+    );
+    let shown = organiser
+        .find(Locator::Id("solve-progress"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap();
+    assert_eq!(shown.as_deref(), Some("40"));
+    check_page(&organiser, "solve-progress").await;
+    client
+        .execute(
+            "UPDATE summits.solves SET done = 0.9, lost_wishes = 2, updated_at = now() WHERE id = $1",
+            &[&long_solve],
+        )
+        .await
+        .unwrap();
+    let started = Instant::now();
+    while !text_of(&organiser, "#solve-step")
+        .await
+        .contains("loses 2 wishes")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the progress was not refreshed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client
+        .execute(
+            "UPDATE summits.solves SET state = 'done', done = 1, agenda_number = 1 WHERE id = $1",
+            &[&long_solve],
+        )
+        .await
+        .unwrap();
+    arrives_at(&organiser, &format!("/summits/{id}/agendas/1")).await;
+
+    // The planner moves sessions from the grid: each move pins the session there and solves again. Moving
+    // "Telling our stories" into the Hall too cannot hold (the Library has no step-free access, so the
+    // sessions a step-free attendee wishes for need the Hall already): refused with the reason, no pin kept.
+    let agenda = |number: u32| {
+        let (app, planner, id) = (&app, &planner, &id);
+        async move {
+            let path = format!("/api/v1/summits/{id}/agendas/{number}");
+            let agenda = api_json(app, planner, &path).await;
+            agenda["solution"]["assignments"].as_array().unwrap().clone()
+        }
+    };
+    let move_to = |session: &'static str, slot: String, room: &'static str| {
+        let organiser = &organiser;
+        async move {
+            click(organiser, &format!("details:has(#move-{session}) summary")).await;
+            for (select, value) in [("slot", slot.as_str()), ("room", room)] {
+                organiser
+                    .find(Locator::Id(&format!("move-{session}-{select}")))
+                    .await
+                    .unwrap()
+                    .select_by_value(value)
+                    .await
+                    .unwrap();
+            }
+            submit(organiser, &format!("#move-{session}")).await;
+        }
+    };
+    move_to("media", "afternoon".into(), "Hall").await;
+    assert!(text_of(&organiser, ".error-summary, main")
+        .await
+        .contains("fit only room(s) Hall"));
+    let pins = api_json(&app, &planner, &format!("/api/v1/summits/{id}/pins")).await;
+    assert_eq!(pins, json!([]), "a move that cannot hold leaves no pin");
+
+    // Moving "Housing rights" to the other slot works: agenda 2 has it there.
+    organiser
+        .goto(&at(&app, &format!("/summits/{id}/agendas/1")))
+        .await
+        .unwrap();
+    let housing_slot = agenda(1)
+        .await
+        .iter()
+        .find(|a| a["session"] == "housing")
+        .unwrap()["slot"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other_slot = if housing_slot == "morning" {
+        "afternoon"
+    } else {
+        "morning"
+    };
+    move_to("housing", other_slot.to_string(), "Hall").await;
+    assert_eq!(
+        organiser.current_url().await.unwrap().path(),
+        format!("/summits/{id}/agendas/2"),
+        "{}",
+        text_of(&organiser, "main").await
+    );
+    let housing = agenda(2)
+        .await
+        .into_iter()
+        .find(|a| a["session"] == "housing")
+        .unwrap();
+    assert_eq!(
+        (&housing["slot"], &housing["room"]),
+        (&json!(other_slot), &json!("Hall"))
+    );
+
+    // With a mouse, the same move is a drag: "Organising tenants" dropped on the Library's other slot
+    // fills in its form and solves again into agenda 3.
+    let organising_slot = agenda(2)
+        .await
+        .into_iter()
+        .find(|a| a["session"] == "organising")
+        .unwrap()["slot"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let drop_slot = if organising_slot == "morning" {
+        "afternoon"
+    } else {
+        "morning"
+    };
+    organiser
+        .execute(
+            "const [session, cell] = [document.getElementById('session-organising'), document.querySelector(arguments[0])];
+             const transfer = new DataTransfer();
+             window.stillTheOldPage = true;
+             for (const [target, type] of [[session, 'dragstart'], [cell, 'dragover'], [cell, 'drop']]) {
+               target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+             }",
+            vec![json!(format!("td[data-slot='{drop_slot}'][data-room='Library']"))],
+        )
+        .await
+        .unwrap();
+    wait_for_next_page(&organiser, "the drop").await;
+    assert_eq!(
+        organiser.current_url().await.unwrap().path(),
+        format!("/summits/{id}/agendas/3")
+    );
+    let organising = agenda(3)
+        .await
+        .into_iter()
+        .find(|a| a["session"] == "organising")
+        .unwrap();
+    assert_eq!(
+        (&organising["slot"], &organising["room"]),
+        (&json!(drop_slot), &json!("Library"))
+    );
     submit(&organiser, "form[action$='/publish']").await;
     assert!(text_of(&organiser, ".notice").await.contains("Published"));
 
     // The attendee reads their own agenda and downloads it as iCalendar.
     attendee
-        .goto(&at(&app, &format!("/summits/{id}/agendas/1")))
+        .goto(&at(&app, &format!("/summits/{id}/agendas/3")))
         .await
         .unwrap();
     let mine = text_of(&attendee, ".personal").await;
@@ -918,5 +1127,115 @@ async fn journey_d_record_an_assessment_and_see_the_chart() {
     assert!(figures.contains("Final assessments\n2"), "{figures}");
     assert!(text_of(&browser, "table.scores").await.contains("+2.0"));
     check_page(&browser, "network-report").await;
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn staff_decide_mentoring_proposals_and_set_a_match_by_hand() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    let post = |path: &'static str, body: Value| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let response = app
+                .http
+                .post(app.url(path))
+                .bearer_auth(&admin.token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success(), "{path}: {}", response.status());
+            response.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        }
+    };
+    // Two mentors and two mentees who share Arabic and Monday evenings, all safeguarded.
+    for (name, role) in [
+        ("Farida", "mentor"),
+        ("Yusuf", "mentor"),
+        ("Amina", "mentee"),
+        ("Selam", "mentee"),
+    ] {
+        let person = post(
+            "/api/v1/capacity/people",
+            json!({"name": name, "consents": ["mentoring"]}),
+        )
+        .await;
+        post(
+            "/api/v1/capacity/mentoring/profiles",
+            json!({"person_id": person, "role": role, "languages": ["arabic"], "availability": ["mon_evening"],
+                   "latitude": 52.4066, "longitude": -1.5122, "capacity": 1,
+                   "safeguarding_checked_on": "2026-01-05"}),
+        )
+        .await;
+    }
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    sign_in(&app, &browser, &admin, "/capacity/mentoring").await;
+    assert!(text_of(&browser, "main").await.contains("No proposal to decide"));
+    submit(&browser, "form[action='/capacity/mentoring/proposals']").await;
+    let rows = || async {
+        browser
+            .find_all(Locator::Css("table.proposals tbody tr"))
+            .await
+            .unwrap()
+            .len()
+    };
+    assert_eq!(rows().await, 2);
+    check_page(&browser, "mentoring-proposals").await;
+
+    // Rejecting needs a reason, said beside the field; with one, the proposal goes.
+    submit(&browser, "form.reject").await;
+    let error = text_of(&browser, "form.reject .field-error").await;
+    assert!(error.contains("say why"), "{error}");
+    browser
+        .find(Locator::Css("form.reject input[type=text]"))
+        .await
+        .unwrap()
+        .send_keys("they already work together")
+        .await
+        .unwrap();
+    submit(&browser, "form.reject").await;
+    assert_eq!(rows().await, 1);
+
+    // Accepting makes the other one active.
+    submit(&browser, "table.proposals form.inline").await;
+    assert!(text_of(&browser, "main").await.contains("No proposal to decide"));
+    assert_eq!(
+        browser
+            .find_all(Locator::Css("ul.active-matches li"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The rejected pair, set by hand with a reason after all.
+    let rejected = api_json(&app, &admin, "/api/v1/capacity/mentoring/matches?status=rejected").await;
+    let rejected = &rejected["items"][0];
+    for (select, value) in [
+        ("mentor_id", &rejected["mentor_id"]),
+        ("mentee_id", &rejected["mentee_id"]),
+    ] {
+        browser
+            .find(Locator::Id(select))
+            .await
+            .unwrap()
+            .select_by_value(value.as_str().unwrap())
+            .await
+            .unwrap();
+    }
+    fill(
+        &browser,
+        "reason",
+        "they asked for each other at the Coventry workshop",
+    )
+    .await;
+    submit(&browser, "form.by-hand").await;
+    let active = text_of(&browser, "ul.active-matches").await;
+    assert_eq!(active.lines().count(), 2, "{active}");
     browser.close().await.unwrap();
 }

@@ -10,8 +10,9 @@ use shared::accounts::{signed_in, viewer, Credentials, Viewer};
 use shared::error::{ApiError, ApiResult, Problem};
 use shared::http::{json, parse_id, parse_query};
 use summit_solver::{
-    allocate, check, pair_conversations, participants_for_session, solve, Allocation, ConversationPlan,
-    Instance, MissedWish, Options, Placement, SessionKind, Solution, SolverError,
+    allocate, check, pair_conversations, participants_for_session, solve_with_progress, Allocation,
+    ConversationPlan, Instance, MissedWish, Options, Placement, Progress, Report, SessionKind, Solution,
+    SolverError,
 };
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -203,39 +204,126 @@ pub async fn solve_plan(id: String, pool: Pool, credentials: Credentials) -> Api
 }
 
 async fn solve_plan_with(id: String, how: HowToSolve, pool: Pool, credentials: Credentials) -> ApiResult {
-    let id = parse_id(&id)?;
-    let viewer = signed_in(&pool, &credentials).await?;
+    let ReadyToSolve { request, instance } = ready_to_solve(id, how, &pool, &credentials).await?;
+    let options = request.options();
+    let worked_out = tokio::task::spawn_blocking(move || work_out(instance, &options, &mut |_| {}))
+        .await
+        .map_err(internal)?
+        .map_err(unprocessable)?;
+    let agenda = store(&pool.get().await?, &request, worked_out).await?;
+    Ok(json(&agenda.to_agenda(true)?, StatusCode::CREATED))
+}
+
+/// Who asked to solve which summit's plan, at which version, and how.
+pub struct SolveRequest {
+    pub summit: Uuid,
+    pub requested_by: Uuid,
+    pub plan_version: i64,
+    pub how: HowToSolve,
+}
+
+impl SolveRequest {
+    /// The solver's options for this request.
+    pub fn options(&self) -> Options {
+        Options {
+            minimal_moves: self.how.minimal_moves.unwrap_or(true),
+            ..Options::default()
+        }
+    }
+}
+
+/// A plan a planner may solve now, with the solver's instance built from it.
+pub struct ReadyToSolve {
+    pub request: SolveRequest,
+    pub instance: Instance,
+}
+
+/// Checks that the viewer plans summits and that the summit has a plan, and reads it as an instance (with the
+/// last published agenda, to move as little as possible from).
+pub async fn ready_to_solve(
+    id: String,
+    how: HowToSolve,
+    pool: &Pool,
+    credentials: &Credentials,
+) -> Result<ReadyToSolve, ApiError> {
+    let summit = parse_id(&id)?;
+    let viewer = signed_in(pool, credentials).await?;
     require_planner(&viewer)?;
     let client = pool.get().await?;
-    summit_exists(&client, id).await?;
-    let plan_version = plan_version(&client, id).await?;
+    summit_exists(&client, summit).await?;
+    let plan_version = plan_version(&client, summit).await?;
     if plan_version == 0 {
         return Err(ApiError::invalid(
             "plan",
             "put a plan, or rooms, slots and sessions, first",
         ));
     }
-    let mut instance = load_instance(&client, id).await?;
-    if let Some(published) = published_before(&client, id, None).await? {
+    let mut instance = load_instance(&client, summit).await?;
+    if let Some(published) = published_before(&client, summit, None).await? {
         instance.previous = Some(published.solution.assignments);
     }
-    let (instance, solution, report, allocation) = tokio::task::spawn_blocking(move || {
-        let options = Options {
-            minimal_moves: how.minimal_moves.unwrap_or(true),
-            ..Options::default()
-        };
-        let solution = solve(&instance, &options)?;
-        let report = check(&instance, &solution)?;
-        let allocation = allocate(&instance, &solution)?;
-        Ok::<_, SolverError>((instance, solution, report, allocation))
+    Ok(ReadyToSolve {
+        request: SolveRequest {
+            summit,
+            requested_by: viewer.id,
+            plan_version,
+            how,
+        },
+        instance,
     })
-    .await
-    .map_err(internal)?
-    .map_err(unprocessable)?;
+}
+
+/// Where a solve is, for whoever waits on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Step {
+    /// Placing sessions in rooms and slots: how far, and the best agenda's lost wishes so far.
+    Placing(Progress),
+    /// Allocating attendees to sessions and pairing one-to-one conversations.
+    Allocating,
+}
+
+/// What a solve works out, off the async threads.
+pub struct WorkedOut {
+    instance: Instance,
+    solution: Solution,
+    report: Report,
+    allocation: Allocation,
+}
+
+/// Solves, checks and allocates, telling `step` how far it has gone.
+pub fn work_out(
+    instance: Instance,
+    options: &Options,
+    step: &mut dyn FnMut(Step),
+) -> Result<WorkedOut, SolverError> {
+    let solution = solve_with_progress(&instance, options, &mut |progress| step(Step::Placing(progress)))?;
+    step(Step::Allocating);
+    let report = check(&instance, &solution)?;
+    let allocation = allocate(&instance, &solution)?;
+    Ok(WorkedOut {
+        instance,
+        solution,
+        report,
+        allocation,
+    })
+}
+
+/// Stores a worked-out solve as the summit's next agenda.
+pub async fn store(
+    client: &impl GenericClient,
+    request: &SolveRequest,
+    worked_out: WorkedOut,
+) -> Result<StoredAgenda, ApiError> {
+    let WorkedOut {
+        instance,
+        solution,
+        report,
+        allocation,
+    } = worked_out;
     let conversations = plan_conversations(&instance, &allocation);
     let mut agenda = StoredAgenda {
         number: 0,
-        plan_version,
+        plan_version: request.plan_version,
         instance: Instance {
             previous: None,
             ..instance
@@ -255,19 +343,19 @@ async fn solve_plan_with(id: String, how: HowToSolve, pool: Pool, credentials: C
              RETURNING number",
             &[
                 &Uuid::now_v7(),
-                &id,
-                &plan_version,
+                &request.summit,
+                &request.plan_version,
                 &to_json(&agenda.instance)?,
                 &to_json(&agenda.solution)?,
                 &agenda.report,
                 &to_json(&agenda.allocation)?,
                 &to_json(&agenda.conversations)?,
-                &viewer.id,
+                &request.requested_by,
             ],
         )
         .await?
         .get(0);
-    Ok(json(&agenda.to_agenda(true)?, StatusCode::CREATED))
+    Ok(agenda)
 }
 
 /// `GET /api/v1/summits/{id}/agendas/{number}`: an agenda. Planners see any, with its report and one-to-one
@@ -330,6 +418,7 @@ pub struct AgendaEntry {
 
 /// Someone to meet in a round of a one-to-one block.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = OneToOneMeeting)]
 pub struct Meeting {
     pub session: String,
     /// Counted from 1.

@@ -12,6 +12,7 @@ pub mod registrations;
 pub mod rooms;
 pub mod sessions;
 pub mod slots;
+pub mod solves;
 
 use deadpool_postgres::Pool;
 use serde::{Deserialize, Serialize};
@@ -53,7 +54,17 @@ pub struct NewSummit {
 
 /// The summit routes and their part of the OpenAPI document; each route is boxed to keep the tree's type
 /// small.
+/// The environment variable with the address people reach the web pages at (e.g.
+/// `https://commonground.example`): schedule exports link each session to its place in the agenda there.
+/// Unset, sessions are named by `urn:uuid:` instead.
+pub const PUBLIC_URL_VARIABLE: &str = "COMMONGROUND_PUBLIC_URL";
+
 pub fn service(context: ServiceContext) -> Service {
+    let public_url: Option<std::sync::Arc<str>> = std::env::var(PUBLIC_URL_VARIABLE)
+        .ok()
+        .map(|url| url.trim().trim_end_matches('/').to_string())
+        .filter(|url| !url.is_empty())
+        .map(std::sync::Arc::from);
     let parts = parts::routes::<rooms::Room>(context.pool.clone())
         .or(parts::routes::<slots::Slot>(context.pool.clone()))
         .unify()
@@ -107,6 +118,21 @@ pub fn service(context: ServiceContext) -> Service {
         .then(agendas::solve_as_asked)
         .map(respond)
         .boxed();
+    let start_solve = warp::path!("api" / "v1" / "summits" / String / "solves")
+        .and(warp::post())
+        .and(raw_query())
+        .and(pool.clone())
+        .and(credentials())
+        .then(solves::start)
+        .map(respond)
+        .boxed();
+    let watch_solve = warp::path!("api" / "v1" / "summits" / String / "solves" / String)
+        .and(warp::get())
+        .and(pool.clone())
+        .and(credentials())
+        .then(solves::get)
+        .map(respond)
+        .boxed();
     let agenda = warp::path!("api" / "v1" / "summits" / String / "agendas" / String)
         .and(warp::get())
         .and(pool.clone())
@@ -153,6 +179,7 @@ pub fn service(context: ServiceContext) -> Service {
         .boxed();
     let schedule_json = warp::path!("api" / "v1" / "summits" / String / "agendas" / String / "schedule.json")
         .and(warp::get())
+        .and(warp::any().map(move || public_url.clone()))
         .and(pool.clone())
         .and(credentials())
         .then(exports::conference_schedule::schedule_json)
@@ -215,6 +242,10 @@ pub fn service(context: ServiceContext) -> Service {
         .unify()
         .or(solve)
         .unify()
+        .or(start_solve)
+        .unify()
+        .or(watch_solve)
+        .unify()
         .or(agenda)
         .unify()
         .or(publish)
@@ -245,12 +276,12 @@ pub fn service(context: ServiceContext) -> Service {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, plan::put_plan, plan::get_plan, agendas::solve_as_asked, agendas::get_agenda, agendas::publish,
+    paths(list, create, plan::put_plan, plan::get_plan, agendas::solve_as_asked, solves::start, solves::get, agendas::get_agenda, agendas::publish,
           agendas::get_mine, agendas::get_changes, registrations::list, registrations::put_mine,
           registrations::delete_mine, exports::calendar::summit_calendar, exports::calendar::personal_calendar,
           exports::conference_schedule::schedule_json, exports::grid::html_grid, exports::grid::csv_grid),
     components(schemas(Summit, NewSummit, Page<Summit>, agendas::Agenda, agendas::PersonalAgenda,
-                       agendas::Changelog, registrations::Registration))
+                       agendas::Changelog, registrations::Registration, solves::Solve))
 )]
 struct SummitsApi;
 
@@ -334,11 +365,7 @@ async fn create(pool: Pool, credentials: Credentials, body: bytes::Bytes) -> Api
     Ok(json(&summit, StatusCode::CREATED))
 }
 
-/// Whether a time zone name has the shape of an IANA name such as `Europe/London`.
+/// Whether a time zone is one of the IANA database's, such as `Europe/London`.
 pub fn valid_timezone(timezone: &str) -> bool {
-    !timezone.is_empty()
-        && timezone.len() <= 64
-        && timezone
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+    timezone.parse::<chrono_tz::Tz>().is_ok()
 }

@@ -132,7 +132,8 @@ async fn list<P: PlanPart>(id: String, pool: Pool, credentials: Credentials) -> 
     Ok(json(&load::<P>(&client, id).await?, StatusCode::OK))
 }
 
-async fn put<P: PlanPart>(
+/// Creates or replaces part `key` of a summit (planners), if the plan it leaves is one the solver accepts.
+pub async fn put<P: PlanPart>(
     id: String,
     key: String,
     pool: Pool,
@@ -159,7 +160,8 @@ async fn put<P: PlanPart>(
     ))
 }
 
-async fn delete<P: PlanPart>(id: String, key: String, pool: Pool, credentials: Credentials) -> ApiResult {
+/// Deletes part `key` of a summit (planners), dropping references to it elsewhere in the plan.
+pub async fn delete<P: PlanPart>(id: String, key: String, pool: Pool, credentials: Credentials) -> ApiResult {
     let id = parse_id(&id)?;
     let key = parse_key(&key)?;
     require_planner(&signed_in(&pool, &credentials).await?)?;

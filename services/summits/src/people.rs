@@ -12,6 +12,7 @@ use crate::parts::{label_problems, PlanPart};
 /// A facilitator.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Facilitator)]
 pub struct Person {
     /// From the path.
     #[serde(default, skip_deserializing)]

@@ -165,7 +165,15 @@ impl<'a> PlanChange<'a> {
 
     async fn finish(self, new_version: bool) -> Result<i64, ApiError> {
         let instance = load_instance(&self.transaction, self.summit).await?;
-        instance.validate().map_err(unprocessable)?;
+        let mut problems = match instance.validate() {
+            Ok(()) => Vec::new(),
+            Err(SolverError::InvalidInstance { problems }) => problems,
+            Err(other) => return Err(unprocessable(other)),
+        };
+        problems.extend(days_outside(&self.transaction, self.summit, &instance).await?);
+        if !problems.is_empty() {
+            return Err(unprocessable(SolverError::InvalidInstance { problems }));
+        }
         if new_version {
             self.transaction
                 .execute(
@@ -177,6 +185,33 @@ impl<'a> PlanChange<'a> {
         self.transaction.commit().await?;
         Ok(self.version + i64::from(new_version))
     }
+}
+
+/// The problems of slots on days outside the summit's dates.
+async fn days_outside(
+    client: &impl GenericClient,
+    summit: Uuid,
+    instance: &Instance,
+) -> Result<Vec<String>, ApiError> {
+    let row = client
+        .query_one(
+            "SELECT starts_on::text, ends_on::text FROM summits.summits WHERE id = $1",
+            &[&summit],
+        )
+        .await?;
+    let (starts, ends): (String, String) = (row.get(0), row.get(1));
+    // Days are checked as YYYY-MM-DD by the instance, so their text sorts as the days do.
+    Ok(instance
+        .slots
+        .iter()
+        .filter(|slot| slot.day < starts || slot.day > ends)
+        .map(|slot| {
+            format!(
+                "slot {} is on {}, outside the summit ({starts} to {ends})",
+                slot.id, slot.day
+            )
+        })
+        .collect())
 }
 
 /// Replaces every part of the plan with the instance's.

@@ -13,6 +13,7 @@ use crate::parts::{label_problems, PlanPart};
 /// A session to place in a room and slot.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SummitSession)]
 pub struct Session {
     /// From the path.
     #[serde(default, skip_deserializing)]

@@ -201,3 +201,24 @@ async fn the_printable_grid_escapes_titles_and_spans_long_sessions() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn schedule_exports_link_each_session_to_its_place_in_the_agenda_page() {
+    // Each test runs in its own process under nextest; the variable is read when the service is built.
+    std::env::set_var(summits::PUBLIC_URL_VARIABLE, "https://commonground.example/");
+    let app = TestApp::spawn(summits::service).await;
+    let (summit, _) = published(&app).await;
+    let (status, schedule) = summit
+        .send(None, Method::GET, "/agendas/1/schedule.json", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let opening = &schedule["schedule"]["conference"]["days"][0]["rooms"]["hall"][0];
+    assert_eq!(
+        opening["url"],
+        json!(format!(
+            "https://commonground.example/summits/{}/agendas/1#session-opening",
+            summit.id
+        )),
+        "{opening:#}"
+    );
+}

@@ -4,9 +4,9 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use shared::test_support::{TestApp, TestUser};
+use shared::test_support::TestApp;
 
-use super::{Endpoint, People, Who};
+use super::{create, Endpoint, People, Who};
 
 pub struct Fixture {
     pub organisation: String,
@@ -23,20 +23,6 @@ pub struct Fixture {
     pub cohort: String,
     pub session: String,
     pub enrolment: String,
-}
-
-async fn post(app: &TestApp, admin: &TestUser, path: &str, body: Value) -> String {
-    let response = app
-        .http
-        .post(app.url(path))
-        .bearer_auth(&admin.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{path}: {}", response.status());
-    let created: Value = response.json().await.unwrap();
-    created["id"].as_str().unwrap_or_default().to_string()
 }
 
 fn draft() -> Value {
@@ -79,9 +65,9 @@ pub async fn fixture(app: &TestApp, people: &People) -> Fixture {
     let plan = async {
         let organisation = organisation(app, people).await;
         let assessments = format!("/api/v1/capacity/organisations/{organisation}/assessments");
-        let draft = post(app, admin, &assessments, draft()).await;
+        let draft = create(app, admin, &assessments, draft()).await;
         let goals = format!("/api/v1/capacity/organisations/{organisation}/goals");
-        let goal = post(
+        let goal = create(
             app,
             admin,
             &goals,
@@ -89,15 +75,15 @@ pub async fn fixture(app: &TestApp, people: &People) -> Fixture {
         )
         .await;
         let milestones = format!("/api/v1/capacity/goals/{goal}/milestones");
-        let milestone = post(app, admin, &milestones, json!({"title": "Apply"})).await;
+        let milestone = create(app, admin, &milestones, json!({"title": "Apply"})).await;
         (organisation, draft, goal, milestone)
     };
     let mentoring = async {
         let mut profiles = Vec::new();
         for role in ["mentor", "mentee", "mentee"] {
-            let someone = post(app, admin, "/api/v1/capacity/people", consenting()).await;
+            let someone = create(app, admin, "/api/v1/capacity/people", consenting()).await;
             profiles.push(
-                post(
+                create(
                     app,
                     admin,
                     "/api/v1/capacity/mentoring/profiles",
@@ -108,14 +94,14 @@ pub async fn fixture(app: &TestApp, people: &People) -> Fixture {
         }
         let by_hand =
             json!({"mentor_id": profiles[0], "mentee_id": profiles[1], "reason": "met at the summit"});
-        let active_match = post(app, admin, "/api/v1/capacity/mentoring/matches", by_hand).await;
+        let active_match = create(app, admin, "/api/v1/capacity/mentoring/matches", by_hand).await;
         (profiles, active_match)
     };
     let programmes = async {
         let series = json!({"name": "Training series", "kind": "training_series"});
-        let programme = post(app, admin, "/api/v1/capacity/programmes", series).await;
+        let programme = create(app, admin, "/api/v1/capacity/programmes", series).await;
         let spring = json!({"name": "Spring", "starts_on": "2026-03-01", "ends_on": "2026-05-31"});
-        let cohort = post(
+        let cohort = create(
             app,
             admin,
             &format!("/api/v1/capacity/programmes/{programme}/cohorts"),
@@ -124,19 +110,19 @@ pub async fn fixture(app: &TestApp, people: &People) -> Fixture {
         .await;
         let press =
             json!({"title": "Speaking to the press", "held_on": "2026-03-14", "actions": ["speak_out"]});
-        let session = post(
+        let session = create(
             app,
             admin,
             &format!("/api/v1/capacity/cohorts/{cohort}/sessions"),
             press,
         )
         .await;
-        let learner = post(app, admin, "/api/v1/capacity/people", consenting()).await;
+        let learner = create(app, admin, "/api/v1/capacity/people", consenting()).await;
         let enrolments = format!("/api/v1/capacity/cohorts/{cohort}/enrolments");
-        let enrolment = post(app, admin, &enrolments, json!({"person_id": learner})).await;
+        let enrolment = create(app, admin, &enrolments, json!({"person_id": learner})).await;
         (programme, cohort, session, enrolment)
     };
-    let person = post(app, admin, "/api/v1/capacity/people", consenting());
+    let person = create(app, admin, "/api/v1/capacity/people", consenting());
     let (
         (organisation, draft, goal, milestone),
         (profiles, active_match),

@@ -70,70 +70,56 @@ fn organisation(name: &str) -> Value {
            "locations": [{"latitude": 52.40656, "longitude": -1.51217, "precision": "exact"}]})
 }
 
+/// POSTs `body` to `path` as `who`, asserts success and answers the created thing's `id` (empty when the
+/// answer has none).
+async fn create(app: &TestApp, who: &TestUser, path: &str, body: Value) -> String {
+    let response = app
+        .http
+        .post(app.url(path))
+        .bearer_auth(&who.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{path}: {}", response.status());
+    let created: Value = response.json().await.unwrap();
+    created["id"].as_str().unwrap_or_default().to_string()
+}
+
 async fn fixture(app: &TestApp, people: &People, who: Who) -> Fixture {
     let admin = &people.admin;
-    let create = |name: &'static str| async move {
-        let created: Value = app
-            .http
-            .post(app.url("/api/v1/organisations"))
-            .bearer_auth(&admin.token)
-            .json(&organisation(name))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        created["id"].as_str().unwrap().to_string()
-    };
-    let (a, b) = (
-        create("Coventry Refugee Voices").await,
-        create("Keighley Roma Network").await,
-    );
+    let a = create(
+        app,
+        admin,
+        "/api/v1/organisations",
+        organisation("Coventry Refugee Voices"),
+    )
+    .await;
+    let b = create(
+        app,
+        admin,
+        "/api/v1/organisations",
+        organisation("Keighley Roma Network"),
+    )
+    .await;
     let extra = app.user(Role::Member).await;
     for (organisation, editor) in [(&a, &people.editor_of_a), (&b, &people.editor_of_b), (&a, &extra)] {
-        let response = app
-            .http
-            .post(app.url(&format!("/api/v1/organisations/{organisation}/editors")))
-            .bearer_auth(&admin.token)
-            .json(&json!({"email": editor.viewer.email}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED);
+        let editors = format!("/api/v1/organisations/{organisation}/editors");
+        create(app, admin, &editors, json!({"email": editor.viewer.email})).await;
     }
-    let link: Value = app
-        .http
-        .post(app.url(&format!("/api/v1/organisations/{a}/links")))
-        .bearer_auth(&admin.token)
-        .json(&json!({"to": b, "kind": "partner"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let links = format!("/api/v1/organisations/{a}/links");
+    let link_a_to_b = create(app, admin, &links, json!({"to": b, "kind": "partner"})).await;
     // A second token of the person acting (or of the admin, for anonymous), to revoke.
     let owner = people.get(who).unwrap_or(admin);
-    let spare: Value = app
-        .http
-        .post(app.url("/api/v1/tokens"))
-        .bearer_auth(&owner.token)
-        .json(&json!({"name": "spare"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spare_token = create(app, owner, "/api/v1/tokens", json!({"name": "spare"})).await;
     Fixture {
         summits: summits::fixture(app, people).await,
         capacity: capacity::fixture(app, people).await,
-        link_a_to_b: link["id"].as_str().unwrap().to_string(),
+        link_a_to_b,
         organisation_b: b,
         organisation_a: a,
         extra_editor_of_a: extra.viewer.id.to_string(),
-        spare_token: spare["id"].as_str().unwrap().to_string(),
+        spare_token,
     }
 }
 

@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use shared::test_support::TestApp;
 
-use super::{Endpoint, People, Who};
+use super::{create, Endpoint, People, Who};
 
 /// A summit with a plan (a facilitator, a pin, everyone registered themselves) and one solved agenda.
 pub struct Fixture {
@@ -13,18 +13,8 @@ pub struct Fixture {
 
 pub async fn fixture(app: &TestApp, people: &People) -> Fixture {
     let admin = &people.admin;
-    let summit: Value = app
-        .http
-        .post(app.url("/api/v1/summits"))
-        .bearer_auth(&admin.token)
-        .json(&json!({"name": "Yorkshire Summit", "starts_on": "2026-09-12", "ends_on": "2026-09-12"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let summit = summit["id"].as_str().unwrap().to_string();
+    let summit = json!({"name": "Yorkshire Summit", "starts_on": "2026-09-12", "ends_on": "2026-09-12"});
+    let summit = create(app, admin, "/api/v1/summits", summit).await;
     for (method, path, body) in [
         (
             Method::PUT,
@@ -133,6 +123,12 @@ pub fn endpoints() -> Vec<Endpoint> {
                 )
             },
             expect: |who| planners(StatusCode::CREATED)(who),
+        },
+        Endpoint {
+            method: Method::POST,
+            documented_path: "/api/v1/summits/{id}/solves",
+            request: |fixture, _, _| (format!("/api/v1/summits/{}/solves", fixture.summits.summit), None),
+            expect: |who| planners(StatusCode::ACCEPTED)(who),
         },
         Endpoint {
             method: Method::POST,

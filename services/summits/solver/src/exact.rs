@@ -29,7 +29,7 @@ pub fn solve_exact(instance: &Instance, options: &Options) -> Result<Solution, S
     }
     let incumbent = construct::construct(&problem, instance)
         .ok()
-        .map(|p| search::improve(&problem, p, options));
+        .map(|p| search::improve(&problem, p, options, &mut |_| {}));
     let mut order: Vec<usize> = (0..problem.sessions.len()).collect();
     order.sort_by_key(|&s| std::cmp::Reverse(problem.sessions[s].wishers.len()));
     let mut branch = Branch {

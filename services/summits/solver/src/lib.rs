@@ -29,7 +29,7 @@ pub use instance::{
     Attendee, Instance, Person, Placement, Room, Session, SessionKind, Slot, MAX_FEATURES, MAX_SLOTS,
 };
 pub use one_to_one::{pair_conversations, participants_for_session, ConversationPlan, Participant, Unpaired};
-pub use solution::{Metrics, Options, Solution};
+pub use solution::{Metrics, Options, Progress, Solution};
 
 /// Everything that can go wrong when reading, solving or checking an instance.
 #[derive(Debug, thiserror::Error)]
@@ -53,14 +53,28 @@ pub enum SolverError {
 
 /// Solves an instance: every hard constraint holds, and as few wishes as possible are lost.
 pub fn solve(instance: &Instance, options: &Options) -> Result<Solution, SolverError> {
+    solve_with_progress(instance, options, &mut |_| {})
+}
+
+/// Solves as [`solve`] does, telling `progress` how far it has gone many times a second.
+pub fn solve_with_progress(
+    instance: &Instance,
+    options: &Options,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Solution, SolverError> {
     let problem = model::Problem::build(instance)?;
     let reasons = explain::obvious_conflicts(&problem, instance);
     if !reasons.is_empty() {
         return Err(SolverError::Infeasible { reasons });
     }
     let placement = construct::construct(&problem, instance)?;
-    let placement = search::improve(&problem, placement, options);
-    Ok(solution::to_solution(&problem, instance, &placement))
+    let placement = search::improve(&problem, placement, options, progress);
+    let solution = solution::to_solution(&problem, instance, &placement);
+    progress(Progress {
+        done: 1.0,
+        lost_wishes: solution.metrics.lost_wishes,
+    });
+    Ok(solution)
 }
 
 #[cfg(test)]
@@ -94,6 +108,24 @@ mod tests {
             let (solution, _) = solved(&instance);
             assert_eq!(solution.assignments.len(), instance.sessions.len());
         }
+    }
+
+    #[test]
+    fn progress_climbs_to_done_while_the_best_agenda_loses_fewer_wishes() {
+        let instance = generate_instance(&GeneratorConfig::summit(2));
+        let mut reports = Vec::new();
+        let solution = solve_with_progress(&instance, &Options::default(), &mut |p| reports.push(p)).unwrap();
+        assert!(reports.len() > 10, "{} reports", reports.len());
+        for pair in reports.windows(2) {
+            assert!(pair[0].done <= pair[1].done, "{pair:?}");
+            assert!(pair[0].lost_wishes >= pair[1].lost_wishes, "{pair:?}");
+        }
+        let (last, before_last) = (reports[reports.len() - 1], reports[reports.len() - 2]);
+        assert_eq!(last.done, 1.0);
+        assert_eq!(last.lost_wishes, solution.metrics.lost_wishes);
+        // What the search kept count of is what the full evaluation finds.
+        assert_eq!(before_last.lost_wishes, solution.metrics.lost_wishes);
+        assert!(reports[0].lost_wishes > last.lost_wishes, "{:?}", reports[0]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::board::Board;
 use crate::model::{Position, Problem};
-use crate::solution::{attendee_lost, overlaps, Options};
+use crate::solution::{attendee_lost, overlaps, Options, Progress};
 use crate::wishes::WishedInterval;
 
 /// Moves tried per session when `Options::iterations` is not set, with a floor for small
@@ -34,6 +34,8 @@ struct Search<'p> {
     problem: &'p Problem,
     board: Board<'p>,
     lost: Vec<u32>,
+    /// The sum of `lost`.
+    lost_total: u32,
     weights: Weights,
     count_moves: bool,
     scratch: Vec<WishedInterval>,
@@ -44,7 +46,13 @@ struct Search<'p> {
     pending: Option<Pending>,
 }
 
-pub(crate) fn improve(problem: &Problem, positions: Vec<Position>, options: &Options) -> Vec<Position> {
+/// Improves `positions`, telling `progress` how far it has gone every thousand or so moves.
+pub(crate) fn improve(
+    problem: &Problem,
+    positions: Vec<Position>,
+    options: &Options,
+    progress: &mut dyn FnMut(Progress),
+) -> Vec<Position> {
     let movable: Vec<usize> = (0..problem.sessions.len())
         .filter(|&s| problem.sessions[s].pin.is_none())
         .filter(|&s| problem.sessions[s].starts.len() * problem.sessions[s].rooms.len() > 1)
@@ -53,6 +61,7 @@ pub(crate) fn improve(problem: &Problem, positions: Vec<Position>, options: &Opt
         return positions;
     }
     let mut search = Search::new(problem, &positions, options);
+    let mut best_lost = search.lost_total;
     let iterations = options.iterations.unwrap_or_else(|| default_iterations(problem));
     let mut rng = StdRng::seed_from_u64(options.seed);
     let started = Instant::now();
@@ -65,8 +74,16 @@ pub(crate) fn improve(problem: &Problem, positions: Vec<Position>, options: &Opt
     let cooling = (cold / hot).powf(1.0 / per_round as f64);
     let mut temperature = hot;
     for iteration in 0..iterations {
-        if iteration % 1024 == 0 && started.elapsed() > options.time_limit {
-            break;
+        if iteration % 1024 == 0 {
+            let elapsed = started.elapsed();
+            if elapsed > options.time_limit {
+                break;
+            }
+            progress(Progress {
+                done: (iteration as f64 / iterations as f64)
+                    .max(elapsed.as_secs_f64() / options.time_limit.as_secs_f64()),
+                lost_wishes: best_lost,
+            });
         }
         temperature = if iteration % per_round == 0 {
             hot
@@ -91,6 +108,7 @@ pub(crate) fn improve(problem: &Problem, positions: Vec<Position>, options: &Opt
             cost += delta;
             if cost < best_cost {
                 best_cost = cost;
+                best_lost = search.lost_total;
                 best = search.board.complete_positions().expect("all placed");
             }
         } else {
@@ -123,7 +141,7 @@ impl<'p> Search<'p> {
             board.place(s, position);
         }
         let mut scratch = Vec::new();
-        let lost = (0..problem.attendees.len())
+        let lost: Vec<u32> = (0..problem.attendees.len())
             .map(|a| attendee_lost(problem, a, &board.positions, &mut scratch))
             .collect();
         let clash_bound: i64 = problem
@@ -136,6 +154,7 @@ impl<'p> Search<'p> {
         Search {
             problem,
             board,
+            lost_total: lost.iter().sum(),
             lost,
             weights: Weights {
                 lost: lost_weight,
@@ -216,6 +235,7 @@ impl<'p> Search<'p> {
 
     fn accept(&mut self) {
         for &(a, lost) in &self.changes {
+            self.lost_total = self.lost_total + lost - self.lost[a];
             self.lost[a] = lost;
         }
         self.pending = None;

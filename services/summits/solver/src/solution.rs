@@ -45,6 +45,15 @@ pub struct Options {
     pub minimal_moves: bool,
 }
 
+/// How far a solve has gone, for whoever waits on it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Share of the search done, from 0 to 1.
+    pub done: f64,
+    /// Lost wishes of the best agenda found so far.
+    pub lost_wishes: u32,
+}
+
 impl Default for Options {
     fn default() -> Options {
         Options {

@@ -50,7 +50,18 @@ fn acronym(timetable: &Timetable) -> String {
     }
 }
 
-fn event(timetable: &Timetable, entry: &Entry, id: usize, acronym: &str) -> Value {
+/// Where people read a session: its place in the agenda's page when the public address is known.
+fn event_url(timetable: &Timetable, entry: &Entry, guid: uuid::Uuid, public_url: Option<&str>) -> String {
+    match public_url {
+        Some(base) => format!(
+            "{base}/summits/{}/agendas/{}#session-{}",
+            timetable.summit.id, timetable.number, entry.session
+        ),
+        None => format!("urn:uuid:{guid}"),
+    }
+}
+
+fn event(timetable: &Timetable, entry: &Entry, id: usize, acronym: &str, public_url: Option<&str>) -> Value {
     let guid = stable_id(timetable.summit.id, "session", &entry.session);
     let kind = match entry.kind {
         SessionKind::OneToOne => "meeting",
@@ -65,7 +76,7 @@ fn event(timetable: &Timetable, entry: &Entry, id: usize, acronym: &str) -> Valu
         "duration": hours_minutes((entry.end - entry.start).num_minutes()),
         "room": entry.room,
         "slug": slug(&format!("{acronym} {id} {}", entry.session), '-'),
-        "url": format!("urn:uuid:{guid}"),
+        "url": event_url(timetable, entry, guid, public_url),
         "title": entry.title,
         "subtitle": null,
         "track": entry.theme,
@@ -79,8 +90,8 @@ fn event(timetable: &Timetable, entry: &Entry, id: usize, acronym: &str) -> Valu
     })
 }
 
-/// The agenda in the c3voc schedule format.
-pub fn conference_schedule(timetable: &Timetable) -> Value {
+/// The agenda in the c3voc schedule format, linking sessions to the pages at `public_url` if known.
+pub fn conference_schedule(timetable: &Timetable, public_url: Option<&str>) -> Value {
     let acronym = acronym(timetable);
     let days: Vec<Value> = timetable
         .days()
@@ -100,7 +111,7 @@ pub fn conference_schedule(timetable: &Timetable) -> Value {
                     .iter()
                     .enumerate()
                     .filter(|(_, e)| e.room == room.id && e.start.format("%Y-%m-%d").to_string() == day)
-                    .map(|(i, e)| event(timetable, e, i + 1, &acronym))
+                    .map(|(i, e)| event(timetable, e, i + 1, &acronym, public_url))
                     .collect();
                 rooms.insert(room.id.clone(), Value::Array(events));
             }
@@ -149,7 +160,16 @@ pub fn conference_schedule(timetable: &Timetable) -> Value {
     params(("id" = Uuid, Path, description = "summit id"), ("number" = i32, Path, description = "agenda number")),
     responses((status = 200, description = "c3voc schedule JSON (https://c3voc.de/schedule/schema.json)", body = Object),
               (status = 400, body = Problem), (status = 404, body = Problem)))]
-pub async fn schedule_json(id: String, number: String, pool: Pool, credentials: Credentials) -> ApiResult {
+pub async fn schedule_json(
+    id: String,
+    number: String,
+    public_url: Option<std::sync::Arc<str>>,
+    pool: Pool,
+    credentials: Credentials,
+) -> ApiResult {
     let (timetable, _) = timetable(&id, &number, &pool, &credentials).await?;
-    Ok(json_reply(&conference_schedule(&timetable), StatusCode::OK))
+    Ok(json_reply(
+        &conference_schedule(&timetable, public_url.as_deref()),
+        StatusCode::OK,
+    ))
 }

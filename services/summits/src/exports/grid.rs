@@ -5,10 +5,9 @@
 use deadpool_postgres::Pool;
 use maud::{html, Markup, DOCTYPE};
 use shared::accounts::Credentials;
-use shared::error::{ApiResult, Problem};
+use shared::error::{ApiError, ApiResult, Problem};
 
 use super::{file, timetable, Entry, Timetable};
-use crate::plan::internal;
 use crate::sessions::kind_name;
 
 fn cell(entry: &Entry) -> Markup {
@@ -71,9 +70,8 @@ pub fn grid_html(timetable: &Timetable) -> String {
 }
 
 /// The grid as CSV: one row per session, in time order.
-pub fn grid_csv(timetable: &Timetable) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
+pub fn grid_csv(timetable: &Timetable) -> Result<String, ApiError> {
+    let header = [
         "day",
         "start",
         "end",
@@ -85,9 +83,9 @@ pub fn grid_csv(timetable: &Timetable) -> Result<String, csv::Error> {
         "facilitators",
         "language",
         "interpretation",
-    ])?;
-    for entry in &timetable.entries {
-        writer.write_record([
+    ];
+    let rows = timetable.entries.iter().map(|entry| {
+        [
             entry.start.format("%Y-%m-%d").to_string(),
             entry.start.format("%H:%M").to_string(),
             entry.end.format("%H:%M").to_string(),
@@ -99,10 +97,9 @@ pub fn grid_csv(timetable: &Timetable) -> Result<String, csv::Error> {
             entry.facilitators.join("; "),
             entry.language.clone().unwrap_or_default(),
             entry.interpretation.join("; "),
-        ])?;
-    }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+        ]
+    });
+    shared::spreadsheet::document(&header, rows)
 }
 
 /// `GET /api/v1/summits/{id}/agendas/{number}/grid.html`: the printable agenda grid.
@@ -126,7 +123,7 @@ pub async fn html_grid(id: String, number: String, pool: Pool, credentials: Cred
               (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn csv_grid(id: String, number: String, pool: Pool, credentials: Credentials) -> ApiResult {
     let (timetable, _) = timetable(&id, &number, &pool, &credentials).await?;
-    let text = grid_csv(&timetable).map_err(internal)?;
+    let text = grid_csv(&timetable)?;
     Ok(file(
         "text/csv; charset=utf-8",
         &format!("agenda-{}.csv", timetable.number),

@@ -1,0 +1,504 @@
+//! A lower bound on lost wishes strong enough at summit scale, by column generation over what
+//! runs in each slot (the MIP's own bound stays near zero there: its relaxation spreads sessions
+//! thinly over all slots).
+//!
+//! An item is a session with a start; a column is the set of items running in one slot. Every
+//! agenda gives one column per slot, in which the items fit distinct rooms, share no facilitator,
+//! and a plenary is alone. With each item weighing `1/length` in each of its slots, attendee `a`
+//! loses at least `Σ_slots (Σ weights of their wished items there − the largest weight of one
+//! they can attend)`: exact for one-slot sessions, half a wish short when a two-slot session
+//! clashes with a one-slot wish in only one of its slots. For attendees with exactly one
+//! multi-slot wish, lasting two slots, a correction `e ≥ ½ |S_first − S_second|` restores the
+//! exact count, where `S` says whether the column of that slot holds an attendable one-slot wish.
+//!
+//! The master LP picks a convex combination of columns per slot, places each session once, keeps
+//! a multi-slot item the same in all its slots and charges the corrections; pricing finds the
+//! best column of each slot with a small MIP. For any duals `π` feasible for the corrections,
+//! `Σ_sessions π + Σ_slots min_column (cost − what it earns under π)` is a lower bound
+//! (Lagrangian), valid even when pricing stops early (its own bound is used then). Duals are
+//! smoothed towards the best so far (Wentges), which tames the master's degeneracy.
+
+use std::time::{Duration, Instant};
+
+use highs::{Col, ColProblem, HighsModelStatus, Row, RowProblem, Sense};
+
+use crate::mip::Settings;
+use crate::model::Model;
+
+/// Weight of the best duals so far in the duals priced.
+const SMOOTHING: f64 = 0.7;
+/// Longest a single pricing MIP may run.
+const PRICING_LIMIT: Duration = Duration::from_secs(20);
+
+/// The result of column generation.
+pub struct Bound {
+    /// The best Lagrangian lower bound on lost wishes.
+    pub value: f64,
+    /// Whether it reached the master LP's optimum (or proved the target).
+    pub converged: bool,
+    /// The best agenda among the columns (by their charged lost wishes): each session's first
+    /// slot. Rooms for it may not exist (columns fit rooms slot by slot).
+    pub starts: Vec<usize>,
+    pub time: Duration,
+}
+
+/// A session with a start: the unit columns are made of.
+struct Item {
+    session: usize,
+    start: usize,
+    length: usize,
+    wishers: usize,
+}
+
+impl Item {
+    fn runs(&self, slot: usize) -> bool {
+        (self.start..self.start + self.length).contains(&slot)
+    }
+
+    fn weight(&self) -> f64 {
+        1.0 / self.length as f64
+    }
+}
+
+/// The items running in one slot and what they cost there.
+struct Column {
+    slot: usize,
+    items: Vec<usize>,
+    cost: f64,
+}
+
+/// The master's rows, numbered: one per slot (a column each), one per session (placed once), one
+/// per multi-slot item and later slot (running there as much as in its first slot), and two per
+/// correction (`e − ½ S_first + ½ S_second ≥ 0` and its mirror).
+struct Rows {
+    slots: usize,
+    sessions: usize,
+    /// Per item, the number of the row for its second slot, if any.
+    later: Vec<usize>,
+    /// Per item, the attendees corrected for it, with the number of their first row.
+    corrections: Vec<Vec<(usize, usize)>>,
+    first_correction: usize,
+    count: usize,
+}
+
+impl Rows {
+    fn new(model: &Model, items: &[Item]) -> Rows {
+        let mut count = model.slots + model.sessions();
+        let mut later = Vec::new();
+        for item in items {
+            later.push(count);
+            count += item.length - 1;
+        }
+        let first_correction = count;
+        let corrected: Vec<Option<usize>> = model
+            .wishes
+            .iter()
+            .map(|wishes| {
+                let long: Vec<usize> = wishes.iter().copied().filter(|&s| model.length[s] > 1).collect();
+                (long.len() == 1 && model.length[long[0]] == 2).then(|| long[0])
+            })
+            .collect();
+        let corrections = items
+            .iter()
+            .map(|item| {
+                (0..model.wishes.len())
+                    .filter(|&a| corrected[a] == Some(item.session) && attendable(model, a, item))
+                    .map(|a| {
+                        count += 2;
+                        (a, count - 2)
+                    })
+                    .collect()
+            })
+            .collect();
+        Rows {
+            slots: model.slots,
+            sessions: model.sessions(),
+            later,
+            corrections,
+            first_correction,
+            count,
+        }
+    }
+
+    /// The right-hand side of a row: `= 1`, `= 0`, or `≥ 0` for corrections.
+    fn value(&self, row: usize) -> f64 {
+        if row < self.slots + self.sessions {
+            1.0
+        } else {
+            0.0
+        }
+    }
+
+    /// The rows (with coefficients) of item `i` running in slot `u`, apart from corrections.
+    fn of_item(&self, items: &[Item], i: usize, u: usize) -> Vec<(usize, f64)> {
+        let item = &items[i];
+        let later = (0..item.length - 1).map(|k| self.later[i] + k);
+        if u == item.start {
+            std::iter::once((self.slots + item.session, 1.0))
+                .chain(later.map(|row| (row, -1.0)))
+                .collect()
+        } else {
+            vec![(self.later[i] + u - item.start - 1, 1.0)]
+        }
+    }
+
+    /// The correction rows (with coefficients) of item `i` in slot `u` beside an attendable
+    /// one-slot wish of the attendee whose first row is `row`.
+    fn of_correction(&self, items: &[Item], i: usize, u: usize, row: usize) -> [(usize, f64); 2] {
+        let sign = if u == items[i].start { -0.5 } else { 0.5 };
+        [(row, sign), (row + 1, -sign)]
+    }
+
+    /// Every row of `column` but its slot's, with coefficients.
+    fn of_column(&self, model: &Model, items: &[Item], column: &Column) -> Vec<(usize, f64)> {
+        let u = column.slot;
+        let mut entries = Vec::new();
+        for &i in &column.items {
+            entries.extend(self.of_item(items, i, u));
+            for &(a, row) in &self.corrections[i] {
+                let beside = column
+                    .items
+                    .iter()
+                    .any(|&j| items[j].length == 1 && model.wishes[a].contains(&items[j].session));
+                if beside && !model.away[a][u] {
+                    entries.extend(self.of_correction(items, i, u, row));
+                }
+            }
+        }
+        entries
+    }
+}
+
+fn dot(entries: &[(usize, f64)], pi: &[f64]) -> f64 {
+    entries.iter().map(|&(row, factor)| factor * pi[row]).sum()
+}
+
+/// The lower bound, from the columns of `agendas` (feasible agendas: each session's first slot),
+/// stopping when `settings.time_limit` is spent or the bound proves `target` lost wishes.
+pub fn lower_bound(model: &Model, agendas: &[Vec<usize>], target: u32, settings: &Settings) -> Bound {
+    assert!(
+        model.rooms <= 16,
+        "pricing lists every set of rooms: at most 16 rooms"
+    );
+    let started = Instant::now();
+    let items: Vec<Item> = (0..model.sessions())
+        .flat_map(|s| {
+            let wishers = model.wishes.iter().filter(|w| w.contains(&s)).count();
+            model.starts[s].iter().map(move |&t| Item {
+                session: s,
+                start: t,
+                length: model.length[s],
+                wishers,
+            })
+        })
+        .collect();
+    let rows = Rows::new(model, &items);
+    let mut columns: Vec<Column> = agendas
+        .iter()
+        .flat_map(|starts| {
+            let items = &items;
+            (0..model.slots).map(move |u| {
+                let chosen = (0..items.len())
+                    .filter(|&i| items[i].start == starts[items[i].session] && items[i].runs(u))
+                    .collect();
+                column(model, items, u, chosen)
+            })
+        })
+        .collect();
+    let (mut best, mut center): (f64, Option<Vec<f64>>) = (f64::NEG_INFINITY, None);
+    loop {
+        let (value, duals) = master(model, &rows, &items, &columns);
+        let smoothed: Vec<f64> = match &center {
+            Some(center) => center
+                .iter()
+                .zip(&duals)
+                .map(|(c, d)| SMOOTHING * c + (1.0 - SMOOTHING) * d)
+                .collect(),
+            None => duals.clone(),
+        };
+        let mut bound: f64 = (0..rows.count).map(|row| rows.value(row) * smoothed[row]).sum();
+        // A correction e in [0, ½] costs 1 and earns the duals of its two rows.
+        for &(_, row) in rows.corrections.iter().flatten() {
+            bound += 0.5 * (1.0 - smoothed[row] - smoothed[row + 1]).min(0.0);
+        }
+        let mut added = 0;
+        for u in 0..model.slots {
+            let left = settings
+                .time_limit
+                .saturating_sub(started.elapsed())
+                .min(PRICING_LIMIT);
+            let (found, least) = price(model, &rows, &items, &smoothed, u, left, settings.threads);
+            bound += least - smoothed[u];
+            // The same sessions in every other slot are often good columns too.
+            for copy in (0..model.slots).filter_map(|v| moved(model, &items, &found, v)) {
+                let reduced =
+                    copy.cost - duals[copy.slot] - dot(&rows.of_column(model, &items, &copy), &duals);
+                if reduced < -1e-6 {
+                    columns.push(copy);
+                    added += 1;
+                }
+            }
+        }
+        if bound > best {
+            best = bound;
+            center = Some(smoothed.clone());
+        }
+        let integral = |v: f64| (v - 1e-6).ceil();
+        let converged = integral(best) >= integral(value) || integral(best) >= f64::from(target);
+        if settings.verbose {
+            eprintln!(
+                "column generation: {:.1} s, {} columns, master {value:.3}, bound {bound:.3}, best {best:.3}",
+                started.elapsed().as_secs_f64(),
+                columns.len()
+            );
+        }
+        if converged || started.elapsed() >= settings.time_limit {
+            return Bound {
+                value: best,
+                converged,
+                starts: integral_master(model, &rows, &items, &columns, settings),
+                time: started.elapsed(),
+            };
+        }
+        if added == 0 {
+            // Nothing improves the master at the smoothed duals: price at the master's own next.
+            center = None;
+        }
+    }
+}
+
+/// `column` with its items starting as much later (or earlier) as slot `v` is after its slot, if
+/// they all can.
+fn moved(model: &Model, items: &[Item], column: &Column, v: usize) -> Option<Column> {
+    let chosen = column
+        .items
+        .iter()
+        .map(|&i| {
+            let start = (items[i].start + v).checked_sub(column.slot)?;
+            items
+                .iter()
+                .position(|other| other.session == items[i].session && other.start == start)
+        })
+        .collect::<Option<Vec<usize>>>()?;
+    Some(self::column(model, items, v, chosen))
+}
+
+/// Whether attendee `a` can attend `item` (not away in any of its slots).
+fn attendable(model: &Model, a: usize, item: &Item) -> bool {
+    !(item.start..item.start + item.length).any(|u| model.away[a][u])
+}
+
+/// The column of `chosen` items in slot `u`, with the lost wishes charged to it.
+fn column(model: &Model, items: &[Item], u: usize, chosen: Vec<usize>) -> Column {
+    let cost = model
+        .wishes
+        .iter()
+        .enumerate()
+        .map(|(a, wishes)| {
+            let wished = chosen
+                .iter()
+                .map(|&i| &items[i])
+                .filter(|i| wishes.contains(&i.session));
+            let total: f64 = wished.clone().map(Item::weight).sum();
+            let kept = wished
+                .filter(|i| attendable(model, a, i))
+                .map(Item::weight)
+                .fold(0.0, f64::max);
+            total - kept
+        })
+        .sum();
+    Column {
+        slot: u,
+        items: chosen,
+        cost,
+    }
+}
+
+/// The master over `columns` (integral or not) and the corrections.
+fn master_problem(
+    model: &Model,
+    rows: &Rows,
+    items: &[Item],
+    columns: &[Column],
+    integral: bool,
+) -> ColProblem {
+    let mut problem = ColProblem::default();
+    let handles: Vec<Row> = (0..rows.count)
+        .map(|row| {
+            let value = rows.value(row);
+            if row >= rows.first_correction {
+                problem.add_row(value..)
+            } else {
+                problem.add_row(value..=value)
+            }
+        })
+        .collect();
+    for column in columns {
+        let entries: Vec<(Row, f64)> = rows
+            .of_column(model, items, column)
+            .into_iter()
+            .chain([(column.slot, 1.0)])
+            .map(|(row, factor)| (handles[row], factor))
+            .collect();
+        problem.add_column_with_integrality(column.cost, 0.., entries, integral);
+    }
+    for &(_, row) in rows.corrections.iter().flatten() {
+        problem.add_column(1.0, 0.0..=0.5, [(handles[row], 1.0), (handles[row + 1], 1.0)]);
+    }
+    problem
+}
+
+/// Solves the master LP over `columns`; returns its value and the duals of its rows.
+fn master(model: &Model, rows: &Rows, items: &[Item], columns: &[Column]) -> (f64, Vec<f64>) {
+    let solved = master_problem(model, rows, items, columns, false)
+        .optimise(Sense::Minimise)
+        .solve();
+    assert_eq!(solved.status(), HighsModelStatus::Optimal, "the master LP");
+    (
+        solved.objective_value(),
+        solved.get_solution().dual_rows().to_vec(),
+    )
+}
+
+/// The best agenda's starts among the columns (price and branch): each session's first slot.
+fn integral_master(
+    model: &Model,
+    rows: &Rows,
+    items: &[Item],
+    columns: &[Column],
+    settings: &Settings,
+) -> Vec<usize> {
+    let mut highs = master_problem(model, rows, items, columns, true).optimise(Sense::Minimise);
+    highs.set_option("time_limit", settings.time_limit.as_secs_f64());
+    highs.set_option("threads", settings.threads);
+    let solved = highs.solve();
+    let values = solved.get_solution().columns().to_vec();
+    let mut starts = vec![usize::MAX; rows.sessions];
+    for (column, _) in columns.iter().zip(values).filter(|&(_, v)| v > 0.5) {
+        for &i in column.items.iter().filter(|&&i| items[i].start == column.slot) {
+            starts[items[i].session] = items[i].start;
+        }
+    }
+    starts
+}
+
+/// The column of slot `u` with the least cost less what it earns under `pi` (its slot's row
+/// aside), and a lower bound on that least value (equal to it when pricing finishes in time).
+fn price(
+    model: &Model,
+    rows: &Rows,
+    items: &[Item],
+    pi: &[f64],
+    u: usize,
+    time_limit: Duration,
+    threads: i32,
+) -> (Column, f64) {
+    let here: Vec<usize> = (0..items.len()).filter(|&i| items[i].runs(u)).collect();
+    let mut problem = RowProblem::default();
+    let z: Vec<Col> = here
+        .iter()
+        .map(|&i| {
+            let prize = items[i].wishers as f64 * items[i].weight() - dot(&rows.of_item(items, i, u), pi);
+            problem.add_integer_column(prize, 0..=1)
+        })
+        .collect();
+    let session_of = |k: usize| items[here[k]].session;
+    // The items fit distinct rooms (Hall): for every set of rooms, no more items than rooms can
+    // only go there.
+    for rooms in 1..1u32 << model.rooms {
+        let within: Vec<(Col, f64)> = (0..here.len())
+            .filter(|&k| model.rooms_of[session_of(k)].iter().all(|&r| rooms & 1 << r != 0))
+            .map(|k| (z[k], 1.0))
+            .collect();
+        if within.len() > rooms.count_ones() as usize {
+            problem.add_row(..=rooms.count_ones(), within);
+        }
+    }
+    // A session runs once; a facilitator runs one session; a plenary runs alone.
+    let people = model.facilitators.iter().flatten().max().map_or(0, |p| p + 1);
+    let groups = (0..model.sessions())
+        .map(|s| {
+            (0..here.len())
+                .filter(|&k| session_of(k) == s)
+                .collect::<Vec<_>>()
+        })
+        .chain((0..people).map(|p| {
+            (0..here.len())
+                .filter(|&k| model.facilitators[session_of(k)].contains(&p))
+                .collect()
+        }));
+    for group in groups.filter(|g| g.len() > 1) {
+        problem.add_row(..=1, group.iter().map(|&k| (z[k], 1.0)));
+    }
+    for k in (0..here.len()).filter(|&k| model.plenary[session_of(k)]) {
+        for other in (0..here.len()).filter(|&o| o != k) {
+            problem.add_row(..=1, [(z[k], 1.0), (z[other], 1.0)]);
+        }
+    }
+    // Per attendee, m is the largest weight of an attendable wished item, through one row per
+    // weight level v: m ≤ v + Σ (weight − v) over chosen items weighing more than v.
+    let wished = |a: usize, k: usize| model.wishes[a].contains(&session_of(k));
+    for a in 0..model.wishes.len() {
+        let options: Vec<(Col, f64)> = (0..here.len())
+            .filter(|&k| wished(a, k) && attendable(model, a, &items[here[k]]))
+            .map(|k| (z[k], items[here[k]].weight()))
+            .collect();
+        if options.is_empty() {
+            continue;
+        }
+        let m = problem.add_column(-1.0, 0..=1);
+        let mut levels: Vec<f64> = options.iter().map(|o| o.1).chain([0.0]).collect();
+        levels.sort_by(f64::total_cmp);
+        levels.dedup();
+        for level in levels {
+            let above = options
+                .iter()
+                .filter(|o| o.1 > level)
+                .map(|&(c, w)| (c, level - w));
+            problem.add_row(..=level, std::iter::once((m, 1.0)).chain(above));
+        }
+    }
+    // Corrections: v = z of the two-slot item and some attendable one-slot wish beside it, bounded
+    // from the side its price pushes it to.
+    for (k, &i) in here.iter().enumerate() {
+        for &(a, row) in &rows.corrections[i] {
+            let beside: Vec<Col> = (0..here.len())
+                .filter(|&j| items[here[j]].length == 1 && wished(a, j) && !model.away[a][u])
+                .map(|j| z[j])
+                .collect();
+            if beside.is_empty() {
+                continue;
+            }
+            let price = -dot(&rows.of_correction(items, i, u, row), pi);
+            let v = problem.add_column(price, 0..=1);
+            if price < 0.0 {
+                problem.add_row(..=0, [(v, 1.0), (z[k], -1.0)]);
+                problem.add_row(
+                    ..=0,
+                    std::iter::once((v, 1.0)).chain(beside.iter().map(|&c| (c, -1.0))),
+                );
+            } else {
+                for &c in &beside {
+                    problem.add_row(-1.0.., [(v, 1.0), (z[k], -1.0), (c, -1.0)]);
+                }
+            }
+        }
+    }
+    let mut highs = problem.optimise(Sense::Minimise);
+    highs.set_option("time_limit", time_limit.as_secs_f64().max(1.0));
+    highs.set_option("threads", threads);
+    highs.set_option("mip_rel_gap", 0.0);
+    highs.set_option("mip_abs_gap", 1e-6);
+    let solved = highs.solve();
+    let least = solved
+        .double_info_value(c"mip_dual_bound")
+        .expect("mip_dual_bound is a known info value");
+    let values = solved.get_solution().columns().to_vec();
+    let chosen = (0..here.len())
+        .filter(|&k| values[z[k].index()] > 0.5)
+        .map(|k| here[k])
+        .collect();
+    let found = column(model, items, u, chosen);
+    let least = least.min(found.cost - dot(&rows.of_column(model, items, &found), pi));
+    (found, least)
+}
