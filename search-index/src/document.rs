@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::area::coarse_point;
 use crate::audience::{Audience, Visibility};
+use crate::cells::z_order;
 use crate::request::Facet;
 
 /// A point on the Earth in degrees (WGS 84).
@@ -143,6 +144,17 @@ impl Organisation {
             },
         }
     }
+
+    /// Where the index keeps this organisation in its order (`schema::index_builder`): its first location as
+    /// the public sees it, on a Z-order curve, or last without one. Never finer than the public may see,
+    /// so the order of results tells no one more than the coordinates they are shown.
+    pub(crate) fn place_in_order(&self) -> u64 {
+        let public = self.seen_by(Audience::Public);
+        public
+            .locations
+            .first()
+            .map_or(u64::MAX, |location| z_order(location.coordinates))
+    }
 }
 
 impl OrganisationView<'_> {
@@ -238,6 +250,26 @@ pub(crate) mod tests {
             Coordinates { latitude, longitude }
         );
         assert_eq!(org.seen_by(Audience::Privileged).locations[0].coordinates, real);
+    }
+
+    #[test]
+    fn the_index_orders_places_no_finer_than_the_public_sees_them() {
+        let mut north = organisation("a", "North", "");
+        let mut south = organisation("b", "South", "");
+        south.locations[0].coordinates.latitude -= 0.001;
+        assert!(
+            south.place_in_order() < north.place_in_order(),
+            "exact places keep their order"
+        );
+        north.locations[0].precision = Precision::Area;
+        south.locations[0].precision = Precision::Area;
+        assert_eq!(
+            south.place_in_order(),
+            north.place_in_order(),
+            "one cell, one place"
+        );
+        south.locations[0].precision = Precision::Hidden;
+        assert_eq!(south.place_in_order(), u64::MAX);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::error::{Result, SearchIndexError};
 /// stay small enough that few candidates fall outside the shape.
 const MAX_COVER_CELLS: usize = 24;
 /// At most this many cells (inside and edge) after splitting the edge cells of the cover.
-const MAX_SPLIT_CELLS: usize = 64;
+const MAX_SPLIT_CELLS: usize = 256;
 /// Margins of `SearchArea::relation`: about a metre.
 const MARGIN_KM: f64 = 0.001;
 const MARGIN_DEGREES: f64 = 0.000_01;

@@ -51,17 +51,15 @@ impl DirectoryIndex {
     /// with another schema is refused: rebuild it.
     pub fn open_or_create(directory: &Path) -> Result<Self> {
         std::fs::create_dir_all(directory)?;
-        let (schema, fields) = schema::build();
-        DirectoryIndex::with_index(
-            Index::open_or_create(MmapDirectory::open(directory)?, schema)?,
-            fields,
-        )
+        let (builder, fields) = schema::index_builder();
+        let index = builder.open_or_create(MmapDirectory::open(directory)?)?;
+        DirectoryIndex::with_index(index, fields)
     }
 
     /// An index in memory, for tests.
     pub fn in_memory() -> Result<Self> {
-        let (schema, fields) = schema::build();
-        DirectoryIndex::with_index(Index::create_in_ram(schema), fields)
+        let (builder, fields) = schema::index_builder();
+        DirectoryIndex::with_index(builder.create_in_ram()?, fields)
     }
 
     /// Builds a complete index of `organisations` in `directory` (which must hold no index), as of outbox
@@ -221,6 +219,7 @@ impl DirectoryIndex {
         document.add_text(fields.id, &organisation.id);
         document.add_text(fields.name, &organisation.name);
         document.add_text(fields.organisation, serde_json::to_string(organisation)?);
+        document.add_u64(fields.place, organisation.place_in_order());
         for audience in Audience::ALL {
             let view = organisation.seen_by(audience);
             let audience_fields = fields.audience(audience);

@@ -11,7 +11,7 @@ use tantivy::query::{
     BooleanQuery, ConstScoreQuery, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 use crate::cells::Cell;
 use crate::collect::LocationTest;
@@ -142,8 +142,6 @@ struct AreaScorer {
     points: Column<u64>,
     test: Arc<LocationTest>,
     doc: DocId,
-    /// After `seek_danger` answered from the points alone, the cell docsets may lag behind `doc`.
-    behind: bool,
 }
 
 impl AreaScorer {
@@ -159,7 +157,6 @@ impl AreaScorer {
             points,
             test,
             doc: TERMINATED,
-            behind: false,
         };
         scorer.settle();
         scorer
@@ -173,7 +170,6 @@ impl AreaScorer {
     /// the exact test. Edge documents are only tested when they come before the inside docset's document
     /// (one it also holds needs no test), so a seek tests no more than it must.
     fn settle(&mut self) {
-        self.behind = false;
         loop {
             let (inside, edge) = (self.inside.doc(), self.edge.doc());
             if edge >= inside {
@@ -193,9 +189,6 @@ impl DocSet for AreaScorer {
     fn advance(&mut self) -> DocId {
         if self.doc == TERMINATED {
             return TERMINATED;
-        }
-        if self.behind {
-            return self.seek(self.doc + 1);
         }
         if self.inside.doc() == self.doc {
             self.inside.advance();
@@ -219,22 +212,6 @@ impl DocSet for AreaScorer {
         }
         self.settle();
         self.doc
-    }
-
-    /// Whether `target` matches, asked of a document another clause leads to: its points are tested
-    /// exactly, which costs less than seeking the cells' postings (a document of an inside cell passes the
-    /// test too). The cell docsets stay where they were until the next `advance` or `seek`.
-    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
-        if target >= TERMINATED {
-            return SeekDangerResult::SeekLowerBound(TERMINATED);
-        }
-        self.behind = true;
-        if self.passes(target) {
-            self.doc = target;
-            SeekDangerResult::Found
-        } else {
-            SeekDangerResult::SeekLowerBound(target + 1)
-        }
     }
 
     fn doc(&self) -> DocId {

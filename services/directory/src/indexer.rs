@@ -76,15 +76,29 @@ fn current_generation(root: &Path) -> Option<String> {
 }
 
 impl SearchIndex {
-    /// Opens the current generation under `root`, or an empty one to be filled by the first rebuild.
+    /// Opens the current generation under `root`, or an empty one to be filled by the first rebuild. A
+    /// generation that cannot be opened (built by an older version with another schema, or damaged) is
+    /// set aside and rebuilt from PostgreSQL, the source of truth, as on a first start.
     pub fn open(root: &Path) -> Result<Arc<SearchIndex>, IndexerError> {
         std::fs::create_dir_all(root).map_err(io(root))?;
-        let (generation, index) = match current_generation(root) {
-            Some(name) => {
-                let index = DirectoryIndex::open_or_create(&root.join(&name))?;
-                (name, index)
+        let opened = current_generation(root).and_then(|name| {
+            match DirectoryIndex::open_or_create(&root.join(&name)) {
+                Ok(index) => Some((name, index)),
+                Err(error) => {
+                    tracing::warn!(%error, generation = %name, "cannot open the search index; rebuilding it");
+                    None
+                }
             }
-            None => (String::new(), DirectoryIndex::in_memory()?),
+        });
+        let (generation, index) = match opened {
+            Some(opened) => opened,
+            None => {
+                let current = root.join("CURRENT");
+                if current.exists() {
+                    std::fs::remove_file(&current).map_err(io(&current))?;
+                }
+                (String::new(), DirectoryIndex::in_memory()?)
+            }
         };
         let ready = !generation.is_empty();
         Ok(Arc::new(SearchIndex {

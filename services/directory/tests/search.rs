@@ -379,15 +379,10 @@ async fn bad_search_parameters_are_each_explained() {
     assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
 }
 
-#[tokio::test]
-async fn a_rebuilt_index_follows_the_outbox_exactly_and_survives_a_restart() {
-    use directory::indexer::{catch_up, rebuild};
-    use shared::test_support::TestDatabase;
-
-    let database = TestDatabase::new().await;
-    let pool = database.pool();
-    let admin = shared::accounts::create_user(
-        &pool,
+/// A member of staff in a database of its own, for tests that drive the indexer without the HTTP service.
+async fn staff(pool: &deadpool_postgres::Pool) -> shared::accounts::Viewer {
+    shared::accounts::create_user(
+        pool,
         shared::accounts::NewUser {
             email: "staff@example.org".into(),
             display_name: "Staff".into(),
@@ -396,7 +391,17 @@ async fn a_rebuilt_index_follows_the_outbox_exactly_and_survives_a_restart() {
         },
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_rebuilt_index_follows_the_outbox_exactly_and_survives_a_restart() {
+    use directory::indexer::{catch_up, rebuild};
+    use shared::test_support::TestDatabase;
+
+    let database = TestDatabase::new().await;
+    let pool = database.pool();
+    let admin = staff(&pool).await;
     directory::demo::load(&pool, admin.id, 0, 30, |_| {})
         .await
         .unwrap();
@@ -436,21 +441,20 @@ async fn a_rebuilt_index_follows_the_outbox_exactly_and_survives_a_restart() {
     std::fs::remove_dir_all(root).unwrap();
 }
 
-/// Polls the index check until the index has applied every change.
+/// Polls the index check until the index is built (503 until then) and has applied every change.
 async fn index_check(app: &TestApp, admin: &TestUser) -> Value {
     let started = Instant::now();
     loop {
-        let check: Value = app
+        let response = app
             .http
             .get(app.url("/api/v1/search-index"))
             .bearer_auth(&admin.token)
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
             .unwrap();
-        if check["applied_position"] == check["outbox_position"]
+        let built = response.status() == StatusCode::OK;
+        let check: Value = response.json().await.unwrap();
+        if (built && check["applied_position"] == check["outbox_position"])
             || started.elapsed() > Duration::from_secs(10)
         {
             return check;
@@ -540,4 +544,43 @@ async fn until_its_first_build_the_index_says_it_is_being_built() {
     assert_eq!(error.status().as_u16(), 503);
     assert!(error.to_string().contains("being built"), "{error}");
     std::fs::remove_dir_all(root).unwrap();
+}
+
+#[tokio::test]
+async fn an_index_that_cannot_be_opened_is_rebuilt_from_postgresql() {
+    use directory::indexer::SearchIndex;
+    use shared::test_support::TestDatabase;
+
+    let database = TestDatabase::new().await;
+    let pool = database.pool();
+    let admin = staff(&pool).await;
+    directory::demo::load(&pool, admin.id, 0, 12, |_| {})
+        .await
+        .unwrap();
+    // As left by an older version whose index had another schema: its generation no longer opens.
+    let root = std::env::temp_dir().join(format!("commonground-index-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(root.join("generation-old")).unwrap();
+    std::fs::write(
+        root.join("generation-old/meta.json"),
+        "{\"segments\": \"of another version\"}",
+    )
+    .unwrap();
+    std::fs::write(root.join("CURRENT"), "generation-old").unwrap();
+
+    let index = SearchIndex::open(&root).unwrap();
+    assert!(!index.is_ready(), "searches wait for the rebuild");
+    tokio::spawn(index.clone().follow(pool.clone()));
+    let started = Instant::now();
+    while !index.is_ready() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the index was never rebuilt"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(index.index().organisation_count(), 12);
+    let current = std::fs::read_to_string(root.join("CURRENT")).unwrap();
+    assert_ne!(current.trim(), "generation-old");
+    let request = search_index::SearchRequest::new(search_index::Audience::Public);
+    assert_eq!(index.search(request).await.unwrap().total, 12);
 }
