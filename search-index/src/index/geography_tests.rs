@@ -261,9 +261,13 @@ fn text_facet_and_area_together_match_a_brute_force_reference() {
         .map(|number| generator.organisation(number))
         .collect();
     let index = index_of(organisations.clone());
-    let audience = Audience::Privileged;
-    let points = visible_points(&organisations, audience);
-    for kind in [SearchKind::Radius, SearchKind::BoundingBox, SearchKind::Polygon] {
+    for (audience, kind) in [Audience::Public, Audience::Privileged]
+        .into_iter()
+        .flat_map(|audience| {
+            [SearchKind::Radius, SearchKind::BoundingBox, SearchKind::Polygon].map(|kind| (audience, kind))
+        })
+    {
+        let points = visible_points(&organisations, audience);
         for _ in 0..SEARCHES_PER_KIND {
             let mut request = generator.search(kind, audience);
             request.text = Some("housing".to_string());
@@ -276,11 +280,88 @@ fn text_facet_and_area_together_match_a_brute_force_reference() {
                 .iter()
                 .zip(&points)
                 .filter(|(org, (_, points))| {
-                    org.themes.iter().any(|theme| theme == "housing")
+                    org.seen_by(audience)
+                        .themes
+                        .iter()
+                        .any(|theme| theme == "housing")
                         && org.nation == "England"
                         && points.iter().any(|point| area.contains(*point))
                 })
                 .map(|(org, _)| org.id.as_str())
+                .collect();
+            let (total, hits) = all_hits(&index, &request);
+            let mut found: Vec<&str> = hits.iter().map(|(id, _)| id.as_str()).collect();
+            expected.sort_unstable();
+            found.sort_unstable();
+            assert_eq!(total, expected.len() as u64, "{kind:?} {area:?}");
+            assert_eq!(found, expected, "{kind:?} {area:?}");
+        }
+    }
+}
+
+/// Every segment keeps its own order by place: areas must still find exactly the right organisations over
+/// several segments, with organisations moved (deleted and added again) and deleted.
+#[test]
+fn areas_match_a_brute_force_reference_across_segments_with_moves_and_deletes() {
+    use crate::outbox::{Change, OutboxEntry};
+    let mut generator = generator(11);
+    let mut organisations: Vec<Organisation> = (0..ORGANISATIONS)
+        .map(|number| generator.organisation(number))
+        .collect();
+    let index = DirectoryIndex::in_memory().expect("an index in memory");
+    let mut position = 0;
+    let mut apply = |changes: Vec<Change>| {
+        let entries: Vec<OutboxEntry> = changes
+            .into_iter()
+            .map(|change| {
+                position += 1;
+                OutboxEntry { position, change }
+            })
+            .collect();
+        index.apply(&entries).expect("the changes apply");
+    };
+    for batch in organisations.chunks(500) {
+        apply(batch.iter().cloned().map(Change::Upsert).collect());
+    }
+    // Every 7th moves to where another is; every 11th is deleted.
+    for number in (0..organisations.len()).step_by(7) {
+        let elsewhere = organisations[(number * 13 + 5) % organisations.len()]
+            .locations
+            .clone();
+        organisations[number].locations = elsewhere;
+    }
+    apply(
+        (organisations.iter().step_by(7))
+            .map(|org| Change::Upsert(org.clone()))
+            .collect(),
+    );
+    let deleted: Vec<String> = organisations
+        .iter()
+        .step_by(11)
+        .map(|org| org.id.clone())
+        .collect();
+    apply(
+        (deleted.iter())
+            .map(|id| Change::Delete {
+                organisation_id: id.clone(),
+            })
+            .collect(),
+    );
+    organisations.retain(|org| !deleted.contains(&org.id));
+    assert!(
+        index.reader.searcher().segment_readers().len() > 1,
+        "several segments"
+    );
+
+    let points = visible_points(&organisations, Audience::Public);
+    for kind in [SearchKind::Radius, SearchKind::BoundingBox, SearchKind::Polygon] {
+        for _ in 0..SEARCHES_PER_KIND {
+            let request = generator.search(kind, Audience::Public);
+            let area = request.area.clone().expect("an area");
+            let mut expected: Vec<&str> = points
+                .iter()
+                .filter(|(_, points)| points.iter().any(|point| area.contains(*point)))
+                .map(|(id, _)| id.as_str())
                 .collect();
             let (total, hits) = all_hits(&index, &request);
             let mut found: Vec<&str> = hits.iter().map(|(id, _)| id.as_str()).collect();

@@ -583,4 +583,5 @@ async fn an_index_that_cannot_be_opened_is_rebuilt_from_postgresql() {
     assert_ne!(current.trim(), "generation-old");
     let request = search_index::SearchRequest::new(search_index::Audience::Public);
     assert_eq!(index.search(request).await.unwrap().total, 12);
+    std::fs::remove_dir_all(root).unwrap();
 }
