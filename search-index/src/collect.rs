@@ -112,14 +112,35 @@ impl BestCandidates {
 /// any), else the first.
 #[derive(Clone, Debug)]
 pub(crate) struct LocationTest {
-    area: Option<(SearchArea, CellBounds)>,
+    area: Option<AreaTest>,
     origin: Option<Coordinates>,
+}
+
+/// An area with the rectangles that settle most points without the exact test.
+#[derive(Clone, Debug)]
+struct AreaTest {
+    area: SearchArea,
+    /// Holds the whole area.
+    bounds: CellBounds,
+    /// Wholly inside the area (`SearchArea::inner_bounds`).
+    inner: Option<CellBounds>,
+}
+
+impl AreaTest {
+    fn contains(&self, point: Coordinates) -> bool {
+        self.inner.is_some_and(|inner| within_bounds(inner, point))
+            || (within_bounds(self.bounds, point) && self.area.contains(point))
+    }
 }
 
 impl LocationTest {
     pub(crate) fn new(area: Option<&SearchArea>, origin: Option<Coordinates>) -> Self {
         LocationTest {
-            area: area.map(|area| (area.clone(), area.bounds())),
+            area: area.map(|area| AreaTest {
+                area: area.clone(),
+                bounds: area.bounds(),
+                inner: area.inner_bounds(),
+            }),
             origin,
         }
     }
@@ -128,10 +149,8 @@ impl LocationTest {
         let mut best: Option<LocationMatch> = None;
         for (slot, packed) in packed_points.enumerate() {
             let point = unpack(packed);
-            if let Some((area, bounds)) = &self.area {
-                if !within_bounds(*bounds, point) || !area.contains(point) {
-                    continue;
-                }
+            if self.area.as_ref().is_some_and(|area| !area.contains(point)) {
+                continue;
             }
             let Some(origin) = self.origin else {
                 return Some(LocationMatch {

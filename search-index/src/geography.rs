@@ -165,28 +165,7 @@ impl SearchArea {
                 if cell.min_distance_km(*centre) > radius_km + MARGIN_KM {
                     return Relation::Disjoint;
                 }
-                // Along a parallel the distance grows with the longitude difference, along a meridian it
-                // falls then rises: unless the cell holds the meridian opposite the centre, its farthest
-                // point is a corner.
-                let opposite = if centre.longitude > 0.0 {
-                    centre.longitude - 180.0
-                } else {
-                    centre.longitude + 180.0
-                };
-                if bounds.west < opposite && opposite < bounds.east {
-                    return Relation::Edge;
-                }
-                let corners = [
-                    Coordinates::new(bounds.south, bounds.west),
-                    Coordinates::new(bounds.south, bounds.east),
-                    Coordinates::new(bounds.north, bounds.west),
-                    Coordinates::new(bounds.north, bounds.east),
-                ];
-                let farthest = corners
-                    .into_iter()
-                    .map(|corner| centre.distance_km(corner))
-                    .fold(0.0, f64::max);
-                if farthest * (1.0 + 1e-9) <= radius_km - MARGIN_KM {
+                if within_circle(*centre, *radius_km, bounds) {
                     Relation::Inside
                 } else {
                     Relation::Edge
@@ -287,6 +266,38 @@ impl SearchArea {
         split
     }
 
+    /// A rectangle wholly inside the area, if one is quick to find: its points pass the exact test without
+    /// computing it. For a circle, the largest of a few boxes around the centre whose corners are all within
+    /// the radius (as `relation` checks an inside cell); none near the poles or the antimeridian.
+    pub(crate) fn inner_bounds(&self) -> Option<CellBounds> {
+        let SearchArea::Near { centre, radius_km } = self else {
+            return None;
+        };
+        let angle = (radius_km * 1_000.0 / geo::Haversine.radius()).to_degrees();
+        let mut half = angle * 0.7;
+        for _ in 0..4 {
+            if centre.latitude.abs() + half >= 85.0 {
+                return None;
+            }
+            let nearer_equator = (centre.latitude.abs() - half).max(0.0);
+            let half_width = half / nearer_equator.to_radians().cos();
+            let inner = CellBounds {
+                south: centre.latitude - half,
+                west: centre.longitude - half_width,
+                north: centre.latitude + half,
+                east: centre.longitude + half_width,
+            };
+            if inner.west < -180.0 || inner.east > 180.0 {
+                return None;
+            }
+            if within_circle(*centre, *radius_km, inner) {
+                return Some(inner);
+            }
+            half *= 0.8;
+        }
+        None
+    }
+
     /// The index cells whose points may lie in the area.
     pub(crate) fn cover(&self) -> Vec<Cell> {
         let bounds = self.bounds();
@@ -300,6 +311,32 @@ impl SearchArea {
             }),
         }
     }
+}
+
+/// Whether every point of the rectangle lies within `radius_km` of `centre`, with a margin (`MARGIN_KM`)
+/// far wider than the packing of points (5 mm), so that a packed point in it passes the exact test too.
+fn within_circle(centre: Coordinates, radius_km: f64, bounds: CellBounds) -> bool {
+    // Along a parallel the distance grows with the longitude difference, along a meridian it falls then
+    // rises: unless the rectangle holds the meridian opposite the centre, its farthest point is a corner.
+    let opposite = if centre.longitude > 0.0 {
+        centre.longitude - 180.0
+    } else {
+        centre.longitude + 180.0
+    };
+    if bounds.west < opposite && opposite < bounds.east {
+        return false;
+    }
+    let corners = [
+        Coordinates::new(bounds.south, bounds.west),
+        Coordinates::new(bounds.south, bounds.east),
+        Coordinates::new(bounds.north, bounds.west),
+        Coordinates::new(bounds.north, bounds.east),
+    ];
+    let farthest = corners
+        .into_iter()
+        .map(|corner| centre.distance_km(corner))
+        .fold(0.0, f64::max);
+    farthest * (1.0 + 1e-9) <= radius_km - MARGIN_KM
 }
 
 /// Whether `point` lies in the rectangle (edges included; a west east of the east crosses the antimeridian).
@@ -352,6 +389,49 @@ mod split_cover_tests {
                 Vec::new(),
             )])),
         ]
+    }
+
+    /// Every point of a circle's inner rectangle passes the exact test (after packing), and the rectangle
+    /// holds most of the circle wherever organisations are.
+    #[test]
+    fn a_circle_holds_its_inner_rectangle() {
+        for (latitude, longitude) in [
+            (53.38, -1.47),
+            (51.5, -0.13),
+            (60.15, -1.15),
+            (-33.9, 151.2),
+            (0.0, 179.0),
+        ] {
+            for radius_km in [0.5, 5.0, 17.0, 60.0, 400.0] {
+                let centre = Coordinates::new(latitude, longitude);
+                let area = SearchArea::Near { centre, radius_km };
+                let Some(b) = area.inner_bounds() else {
+                    assert!(longitude.abs() > 170.0, "{area:?} has no inner rectangle");
+                    continue;
+                };
+                for i in 0..=10 {
+                    for j in 0..=10 {
+                        let point = Coordinates::new(
+                            b.south + (b.north - b.south) * f64::from(i) / 10.0,
+                            b.west + (b.east - b.west) * f64::from(j) / 10.0,
+                        );
+                        assert!(area.contains(unpack(pack(point))), "{area:?} {b:?} {point:?}");
+                    }
+                }
+                let corner = Coordinates::new(b.north, b.east);
+                assert!(
+                    centre.distance_km(corner) > 0.6 * radius_km,
+                    "{area:?}: {b:?} is too small"
+                );
+            }
+        }
+        let square = SearchArea::BoundingBox {
+            south: 53.2,
+            west: -1.7,
+            north: 53.5,
+            east: -1.2,
+        };
+        assert_eq!(square.inner_bounds(), None);
     }
 
     /// Every point of an inside cell passes the exact test (after packing), and the cover holds every
