@@ -41,6 +41,23 @@ fn all_hits(index: &DirectoryIndex, request: &SearchRequest) -> (u64, Vec<(Strin
     })
 }
 
+/// Runs `request` through every page and checks it finds exactly the organisations `expected`, its total
+/// included; returns each hit's id and distance, in the order found.
+fn assert_finds_exactly(
+    index: &DirectoryIndex,
+    request: &SearchRequest,
+    mut expected: Vec<&str>,
+) -> Vec<(String, Option<f64>)> {
+    let (total, hits) = all_hits(index, request);
+    let mut found: Vec<&str> = hits.iter().map(|(id, _)| id.as_str()).collect();
+    expected.sort_unstable();
+    found.sort_unstable();
+    let area = &request.area;
+    assert_eq!(total, expected.len() as u64, "{area:?}");
+    assert_eq!(found, expected, "{area:?}");
+    hits
+}
+
 /// Every page of a search, by `next_offset`: the total and what `keep` takes of each hit.
 fn every_hit<T>(
     index: &DirectoryIndex,
@@ -73,13 +90,12 @@ fn every_geographic_search_matches_a_brute_force_reference() {
             for _ in 0..SEARCHES_PER_KIND {
                 let request = generator.search(kind, audience);
                 let area = request.area.clone().expect("geographic searches have an area");
-                let mut expected: Vec<&str> = points
+                let expected: Vec<&str> = points
                     .iter()
                     .filter(|(_, points)| points.iter().any(|point| area.contains(*point)))
                     .map(|(id, _)| id.as_str())
                     .collect();
-                let (total, hits) = all_hits(&index, &request);
-                let mut found: Vec<&str> = hits.iter().map(|(id, _)| id.as_str()).collect();
+                let hits = assert_finds_exactly(&index, &request, expected);
                 if kind == SearchKind::Radius {
                     let distances: Vec<f64> = hits
                         .iter()
@@ -90,10 +106,6 @@ fn every_geographic_search_matches_a_brute_force_reference() {
                         "nearest first"
                     );
                 }
-                expected.sort_unstable();
-                found.sort_unstable();
-                assert_eq!(total, expected.len() as u64, "{kind:?} {area:?}");
-                assert_eq!(found, expected, "{kind:?} {area:?}");
             }
         }
         for _ in 0..SEARCHES_PER_KIND {
@@ -276,7 +288,7 @@ fn text_facet_and_area_together_match_a_brute_force_reference() {
                 any_of: vec!["England".to_string()],
             });
             let area = request.area.clone().expect("an area");
-            let mut expected: Vec<&str> = organisations
+            let expected: Vec<&str> = organisations
                 .iter()
                 .zip(&points)
                 .filter(|(org, (_, points))| {
@@ -289,12 +301,7 @@ fn text_facet_and_area_together_match_a_brute_force_reference() {
                 })
                 .map(|(org, _)| org.id.as_str())
                 .collect();
-            let (total, hits) = all_hits(&index, &request);
-            let mut found: Vec<&str> = hits.iter().map(|(id, _)| id.as_str()).collect();
-            expected.sort_unstable();
-            found.sort_unstable();
-            assert_eq!(total, expected.len() as u64, "{kind:?} {area:?}");
-            assert_eq!(found, expected, "{kind:?} {area:?}");
+            assert_finds_exactly(&index, &request, expected);
         }
     }
 }
@@ -358,17 +365,12 @@ fn areas_match_a_brute_force_reference_across_segments_with_moves_and_deletes() 
         for _ in 0..SEARCHES_PER_KIND {
             let request = generator.search(kind, Audience::Public);
             let area = request.area.clone().expect("an area");
-            let mut expected: Vec<&str> = points
+            let expected: Vec<&str> = points
                 .iter()
                 .filter(|(_, points)| points.iter().any(|point| area.contains(*point)))
                 .map(|(id, _)| id.as_str())
                 .collect();
-            let (total, hits) = all_hits(&index, &request);
-            let mut found: Vec<&str> = hits.iter().map(|(id, _)| id.as_str()).collect();
-            expected.sort_unstable();
-            found.sort_unstable();
-            assert_eq!(total, expected.len() as u64, "{kind:?} {area:?}");
-            assert_eq!(found, expected, "{kind:?} {area:?}");
+            assert_finds_exactly(&index, &request, expected);
         }
     }
 }
