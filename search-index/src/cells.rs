@@ -140,15 +140,6 @@ pub(crate) struct CellBounds {
     pub(crate) east: f64,
 }
 
-impl CellBounds {
-    pub(crate) fn to_rect(self) -> geo::Rect<f64> {
-        geo::Rect::new(
-            geo::coord! { x: self.west, y: self.south },
-            geo::coord! { x: self.east, y: self.north },
-        )
-    }
-}
-
 /// The cell terms a point adds, one per level.
 pub(crate) fn terms_of(point: Coordinates) -> impl Iterator<Item = u64> {
     LEVELS

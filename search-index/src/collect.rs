@@ -1,18 +1,17 @@
-//! Collecting matches: the exact geographic test on each candidate, the total, facet counts and the best
-//! hits (by relevance or distance), per segment and then merged.
+//! Collecting matches: the total, facet counts and the best hits (by relevance or distance), per segment and
+//! then merged; and which of a match's locations matched, by the exact geographic test.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
-use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::cells::{unpack, CellBounds};
 use crate::document::Coordinates;
 use crate::geography::{within_bounds, SearchArea};
 use crate::request::Facet;
+use crate::values::{AudienceView, SegmentView};
 
 /// A document that matched, with the location slot (in its audience view) that matched and how far it is.
 #[derive(Clone, Copy, Debug)]
@@ -145,10 +144,10 @@ impl LocationTest {
         }
     }
 
-    pub(crate) fn best(&self, packed_points: impl Iterator<Item = u64>) -> Option<LocationMatch> {
+    pub(crate) fn best(&self, packed_points: &[u64]) -> Option<LocationMatch> {
         let mut best: Option<LocationMatch> = None;
-        for (slot, packed) in packed_points.enumerate() {
-            let point = unpack(packed);
+        for (slot, packed) in packed_points.iter().enumerate() {
+            let point = unpack(*packed);
             if self.area.as_ref().is_some_and(|area| !area.contains(point)) {
                 continue;
             }
@@ -180,23 +179,18 @@ pub(crate) struct Matches {
     pub(crate) best: Vec<Candidate>,
 }
 
-/// Collects the total, facet counts and the `k` best matches of a query, testing each candidate against the
-/// area exactly when there is one.
+/// Collects the total, facet counts (when asked for) and the `k` best matches of a query.
 pub(crate) struct MatchCollector {
-    /// Needed when the search has an area or an origin; reads the audience's points field.
-    pub(crate) locations: Option<(LocationTest, String)>,
-    /// The facets to count, with their fields.
-    pub(crate) facets: Vec<(Facet, String)>,
+    /// Where the facet values are read, if they are counted.
+    pub(crate) facets: Option<AudienceView>,
     pub(crate) k: usize,
-    pub(crate) by_distance: bool,
     pub(crate) scoring: bool,
 }
 
 pub(crate) struct SegmentMatchCollector {
     segment: SegmentOrdinal,
-    locations: Option<(Arc<LocationTest>, Column<u64>)>,
-    facets: Vec<(Facet, StrColumn, Vec<u32>)>,
-    by_distance: bool,
+    /// The segment's values, and a count per facet value number.
+    facets: Option<(SegmentView, Vec<u32>)>,
     total: u64,
     best: BestCandidates,
 }
@@ -210,28 +204,17 @@ impl Collector for MatchCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentMatchCollector> {
-        let locations = match &self.locations {
-            Some((test, field)) => {
-                let points = reader
-                    .fast_fields()
-                    .column_opt::<u64>(field)?
-                    .unwrap_or_else(|| Column::build_empty_column(reader.max_doc()));
-                Some((Arc::new(test.clone()), points))
+        let facets = match &self.facets {
+            Some(view) => {
+                let values = view.segment(reader)?;
+                let counts = vec![0; values.facet_value_count()];
+                Some((values, counts))
             }
             None => None,
         };
-        let mut facets = Vec::with_capacity(self.facets.len());
-        for (facet, field) in &self.facets {
-            if let Some(column) = reader.fast_fields().str(field)? {
-                let counts = vec![0; column.num_terms()];
-                facets.push((*facet, column, counts));
-            }
-        }
         Ok(SegmentMatchCollector {
             segment,
-            locations,
             facets,
-            by_distance: self.by_distance,
             total: 0,
             best: BestCandidates::new(self.k),
         })
@@ -244,16 +227,22 @@ impl Collector for MatchCollector {
     fn merge_fruits(&self, fruits: Vec<SegmentMatches>) -> tantivy::Result<Matches> {
         let mut best = BestCandidates::new(self.k);
         let mut total = 0;
-        let mut facet_counts: BTreeMap<Facet, BTreeMap<String, u64>> = BTreeMap::new();
+        // Every facet counted is in the answer, those without values among the matches too.
+        let mut facet_counts: BTreeMap<Facet, BTreeMap<String, u64>> = match self.facets {
+            Some(_) => Facet::ALL.map(|facet| (facet, BTreeMap::new())).into(),
+            None => BTreeMap::new(),
+        };
         for fruit in fruits {
             total += fruit.total;
             fruit.best.into_iter().for_each(|candidate| best.push(candidate));
-            for (facet, column, counts) in fruit.facet_counts {
-                let merged = facet_counts.entry(facet).or_default();
-                for (ord, count) in counts.into_iter().enumerate().filter(|(_, count)| *count > 0) {
-                    let mut value = String::new();
-                    column.ord_to_str(ord as u64, &mut value)?;
-                    *merged.entry(value).or_default() += u64::from(count);
+            if let Some((values, counts)) = fruit.facet_counts {
+                for (number, count) in counts.into_iter().enumerate().filter(|(_, count)| *count > 0) {
+                    let (facet, value) = values.facet_value(number);
+                    *facet_counts
+                        .entry(*facet)
+                        .or_default()
+                        .entry(value.clone())
+                        .or_default() += u64::from(count);
                 }
             }
         }
@@ -267,8 +256,7 @@ impl Collector for MatchCollector {
 
 pub(crate) struct SegmentMatches {
     total: u64,
-    /// Counts by term ordinal of the segment's column.
-    facet_counts: Vec<(Facet, StrColumn, Vec<u32>)>,
+    facet_counts: Option<(SegmentView, Vec<u32>)>,
     best: Vec<Candidate>,
 }
 
@@ -276,22 +264,14 @@ impl SegmentCollector for SegmentMatchCollector {
     type Fruit = SegmentMatches;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let location = match &self.locations {
-            Some((test, points)) => match test.best(points.values_for_doc(doc)) {
-                Some(location) => Some(location),
-                None => return,
-            },
-            None => None,
-        };
         self.total += 1;
-        for (_, column, counts) in &mut self.facets {
-            for ord in column.term_ords(doc) {
-                counts[ord as usize] += 1;
+        if let Some((values, counts)) = &mut self.facets {
+            for number in values.facet_numbers(doc) {
+                counts[*number as usize] += 1;
             }
         }
         let address = DocAddress::new(self.segment, doc);
-        self.best
-            .push(Candidate::new(address, score, location, self.by_distance));
+        self.best.push(Candidate::new(address, score, None, false));
     }
 
     fn harvest(self) -> SegmentMatches {

@@ -10,8 +10,13 @@ use crate::error::{Result, SearchIndexError};
 /// At most this many cells cover a shape: a union of this many postings lists stays cheap, and the cells
 /// stay small enough that few candidates fall outside the shape.
 const MAX_COVER_CELLS: usize = 24;
-/// At most this many cells (inside and edge) after splitting the edge cells of the cover.
-const MAX_SPLIT_CELLS: usize = 256;
+/// At most this many cells (inside and edge) after splitting the edge cells of the cover, for an area
+/// searched alone: most of its documents then come from inside cells, untested.
+pub(crate) const AREA_ALONE_CELLS: usize = 256;
+/// The same for an area that narrows text or facets down (`within::AreaQuery::candidates`): each of their
+/// candidates seeks every cell's postings, so fewer cells, yet fine enough that few candidates fall
+/// outside the area and fail the exact test.
+pub(crate) const AREA_ASKED_CELLS: usize = 48;
 /// Margins of `SearchArea::relation`: about a metre.
 const MARGIN_KM: f64 = 0.001;
 const MARGIN_DEGREES: f64 = 0.000_01;
@@ -227,8 +232,8 @@ impl SearchArea {
     /// The cells to search: those wholly inside the area (whose points need no exact test) and those on
     /// its edge (whose points do). Starts from the cover of at most `MAX_COVER_CELLS` cells of one level,
     /// then splits edge cells, coarsest first, into their children while the cells stay within
-    /// `MAX_SPLIT_CELLS`, so most candidates come from inside cells.
-    pub(crate) fn split_cover(&self) -> SplitCover {
+    /// `max_cells`, so most candidates come from inside cells.
+    pub(crate) fn split_cover(&self, max_cells: usize) -> SplitCover {
         let mut split = SplitCover::default();
         let mut edges = std::collections::VecDeque::new();
         for cell in cover(self.bounds(), MAX_COVER_CELLS, |_| true) {
@@ -240,7 +245,7 @@ impl SearchArea {
         }
         while let Some(cell) = edges.front().copied() {
             let cells = split.inside.len() + edges.len();
-            if cell.level >= FINEST_LEVEL || cells + 15 > MAX_SPLIT_CELLS {
+            if cell.level >= FINEST_LEVEL || cells + 15 > max_cells {
                 break;
             }
             edges.pop_front();
@@ -251,7 +256,7 @@ impl SearchArea {
                     relation => children.push((child, relation)),
                 }
             }
-            if split.inside.len() + edges.len() + children.len() > MAX_SPLIT_CELLS {
+            if split.inside.len() + edges.len() + children.len() > max_cells {
                 edges.push_front(cell);
                 break;
             }
@@ -297,20 +302,6 @@ impl SearchArea {
         }
         None
     }
-
-    /// The index cells whose points may lie in the area.
-    pub(crate) fn cover(&self) -> Vec<Cell> {
-        let bounds = self.bounds();
-        match self {
-            SearchArea::Near { centre, radius_km } => cover(bounds, MAX_COVER_CELLS, |cell| {
-                cell.min_distance_km(*centre) <= *radius_km
-            }),
-            SearchArea::BoundingBox { .. } => cover(bounds, MAX_COVER_CELLS, |_| true),
-            SearchArea::Region(region) => cover(bounds, MAX_COVER_CELLS, |cell| {
-                cell.bounds().to_rect().intersects(region)
-            }),
-        }
-    }
 }
 
 /// Whether every point of the rectangle lies within `radius_km` of `centre`, with a margin (`MARGIN_KM`)
@@ -355,7 +346,7 @@ pub(crate) fn valid_coordinates(point: Coordinates) -> bool {
 
 #[cfg(test)]
 mod split_cover_tests {
-    use super::{Relation, SearchArea};
+    use super::{Relation, SearchArea, AREA_ALONE_CELLS, AREA_ASKED_CELLS};
     use crate::cells::{pack, unpack};
     use crate::document::Coordinates;
 
@@ -438,8 +429,11 @@ mod split_cover_tests {
     /// point that does.
     #[test]
     fn inside_cells_need_no_test_and_the_cover_misses_nothing() {
-        for area in areas() {
-            let split = area.split_cover();
+        for (area, max_cells) in areas()
+            .into_iter()
+            .flat_map(|area| [AREA_ALONE_CELLS, AREA_ASKED_CELLS].map(|max_cells| (area.clone(), max_cells)))
+        {
+            let split = area.split_cover(max_cells);
             assert!(!split.inside.is_empty(), "{area:?}");
             for cell in &split.inside {
                 assert_eq!(area.relation(*cell), Relation::Inside);

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tantivy::directory::MmapDirectory;
 use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
@@ -29,6 +29,7 @@ use crate::request::{
 };
 use crate::schema::{self, Fields};
 use crate::tokenize;
+use crate::values::{AudienceView, Values};
 
 /// Memory for the writer's in-memory segments, shared by its threads.
 const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
@@ -44,6 +45,8 @@ pub struct DirectoryIndex {
     reader: IndexReader,
     /// Typo variants of searched words, per segment.
     typos: TypoCache,
+    /// Points and facet values of every segment, decoded.
+    values: Arc<Values>,
 }
 
 impl DirectoryIndex {
@@ -99,24 +102,39 @@ impl DirectoryIndex {
             }
             writer.set_merge_policy(Box::<LogMergePolicy>::default());
         }
-        fresh.reader.reload()?;
+        fresh.reload()?;
         Ok(fresh)
     }
 
     fn with_index(index: Index, fields: Fields) -> Result<Self> {
         tokenize::register(index.tokenizers());
         let writer = index.writer(WRITER_MEMORY_BYTES)?;
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let values = Arc::new(Values::new(fields.clone()));
+        values.follow(&reader.searcher())?;
         Ok(DirectoryIndex {
             index,
             fields,
             writer: Mutex::new(writer),
             reader,
             typos: TypoCache::default(),
+            values,
         })
+    }
+
+    /// Makes what is committed searchable, with its values decoded.
+    fn reload(&self) -> Result<()> {
+        self.reader.reload()?;
+        self.values.follow(&self.reader.searcher())?;
+        Ok(())
+    }
+
+    /// Memory held by the decoded points and facet values of every segment, in bytes.
+    pub fn decoded_bytes(&self) -> usize {
+        self.values.bytes()
     }
 
     /// The outbox position of the last committed change, `None` for an index that has applied none.
@@ -188,7 +206,7 @@ impl DirectoryIndex {
             writer.rollback()?;
             return Err(error);
         }
-        self.reader.reload()?;
+        self.reload()?;
         Ok(pending.len())
     }
 
@@ -260,26 +278,18 @@ impl DirectoryIndex {
         validate(request)?;
         let searcher = self.reader.searcher();
         let audience = self.fields.audience(request.audience);
-        let queries = RequestQueries::new(&searcher, &self.typos, &self.fields, request)?;
+        let view = AudienceView::new(&self.values, request.audience);
+        let queries = RequestQueries::new(&searcher, &self.typos, &self.fields, &view, request)?;
         let k = request.offset + request.limit;
-        let facets: Vec<(Facet, String)> = if request.count_facets {
-            Facet::ALL
-                .iter()
-                .map(|facet| (*facet, audience.facet(*facet).1.clone()))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let facets = request.count_facets.then(|| view.clone());
         let area = request.area.as_ref();
         let counting = |query: &dyn Query| -> Result<(u64, FacetCounts)> {
-            if facets.is_empty() {
+            if facets.is_none() {
                 return Ok((query.count(&searcher)? as u64, BTreeMap::new()));
             }
             let counting = MatchCollector {
-                locations: None,
                 facets: facets.clone(),
                 k: 0,
-                by_distance: false,
                 scoring: false,
             };
             let matches = searcher.search(query, &counting)?;
@@ -290,6 +300,7 @@ impl DirectoryIndex {
                 let best = nearest(
                     &searcher,
                     audience,
+                    &view,
                     from,
                     k,
                     queries.restriction().as_deref(),
@@ -309,10 +320,8 @@ impl DirectoryIndex {
                 let (total, facet_counts, mut best) = if queries.text.is_some() && !text_only {
                     // Text narrowed by facets or an area: one pass counts and keeps the best.
                     let collector = MatchCollector {
-                        locations: None,
                         facets: facets.clone(),
                         k,
-                        by_distance: false,
                         scoring: true,
                     };
                     let matches = searcher.search(&*matching, &collector)?;
@@ -337,11 +346,8 @@ impl DirectoryIndex {
                     let test = LocationTest::new(Some(area), origin);
                     for candidate in &mut best {
                         let reader = searcher.segment_reader(candidate.doc.segment_ord);
-                        if let Some(points) =
-                            reader.fast_fields().column_opt::<u64>(&audience.points_column)?
-                        {
-                            candidate.location = test.best(points.values_for_doc(candidate.doc.doc_id));
-                        }
+                        let values = view.segment(reader)?;
+                        candidate.location = test.best(values.points(candidate.doc.doc_id));
                     }
                 }
                 (total, facet_counts, best)

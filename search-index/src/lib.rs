@@ -31,6 +31,7 @@ mod query;
 pub mod request;
 mod schema;
 mod tokenize;
+mod values;
 mod within;
 
 pub use audience::{Audience, Visibility};

@@ -6,7 +6,6 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashSet};
 
-use tantivy::columnar::Column;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{BitSet, DocAddress, DocId, DocSet, Searcher, SegmentOrdinal, SegmentReader, Term, TERMINATED};
@@ -17,6 +16,7 @@ use crate::document::Coordinates;
 use crate::error::Result;
 use crate::geography::{Relation, SearchArea};
 use crate::schema::AudienceFields;
+use crate::values::{AudienceView, SegmentView};
 
 /// A cell holding at most this many documents is read rather than split.
 const LEAF_DOCUMENTS: u32 = 64;
@@ -28,6 +28,7 @@ const DIRECT_DOCUMENTS: usize = 4_096;
 pub(crate) fn nearest(
     searcher: &Searcher,
     audience: &AudienceFields,
+    view: &AudienceView,
     from: Coordinates,
     k: usize,
     restriction: Option<&dyn Query>,
@@ -39,13 +40,10 @@ pub(crate) fn nearest(
     let test = LocationTest::new(area, Some(from));
     let mut best = BestCandidates::new(k);
     for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
-        let Some(points) = reader.fast_fields().column_opt::<u64>(&audience.points_column)? else {
-            continue;
-        };
         let segment = Segment {
             ordinal: ordinal as SegmentOrdinal,
             reader,
-            points,
+            values: view.segment(reader)?,
             test: &test,
             area,
         };
@@ -79,7 +77,7 @@ pub(crate) fn nearest(
 struct Segment<'a> {
     ordinal: SegmentOrdinal,
     reader: &'a SegmentReader,
-    points: Column<u64>,
+    values: SegmentView,
     /// Measures to the nearest location in the area, if there is one.
     test: &'a LocationTest,
     /// Cells outside it are never opened.
@@ -88,7 +86,7 @@ struct Segment<'a> {
 
 impl Segment<'_> {
     fn candidate(&self, doc: DocId) -> Option<Candidate> {
-        let location = self.test.best(self.points.values_for_doc(doc))?;
+        let location = self.test.best(self.values.points(doc))?;
         Some(Candidate::new(
             DocAddress::new(self.ordinal, doc),
             0.0,

@@ -18,6 +18,7 @@ use crate::lazy_union::LazyUnion;
 use crate::request::{FacetFilter, SearchRequest};
 use crate::schema::{AudienceFields, Fields};
 use crate::tokenize::{folded_english, query_words, tokens};
+use crate::values::AudienceView;
 use crate::within::{AreaQuery, TestedQuery};
 
 /// How much a word found in each field weighs: a name match ranks above a description match.
@@ -37,8 +38,8 @@ pub(crate) struct RequestQueries {
     /// Whether the request has text or facet filters (anything besides an area).
     restricted: bool,
     /// With text or facets, the area's cells are among the filters untested, and the whole is then tested
-    /// against this area (with the points of this column).
-    tested: Option<(String, SearchArea)>,
+    /// against this area (with the points this view reads).
+    tested: Option<(AudienceView, SearchArea)>,
 }
 
 impl RequestQueries {
@@ -46,6 +47,7 @@ impl RequestQueries {
         searcher: &Searcher,
         cache: &TypoCache,
         fields: &Fields,
+        view: &AudienceView,
         request: &SearchRequest,
     ) -> Result<Self> {
         let audience = fields.audience(request.audience);
@@ -69,18 +71,10 @@ impl RequestQueries {
         if let Some(area) = &request.area {
             if restricted {
                 // Text and facets narrow the area's cells down; the exact test then runs on what is left.
-                filters.push(Box::new(AreaQuery::candidates(
-                    audience.cells,
-                    &audience.points_column,
-                    area,
-                )));
-                tested = Some((audience.points_column.clone(), area.clone()));
+                filters.push(Box::new(AreaQuery::candidates(audience.cells, view, area)));
+                tested = Some((view.clone(), area.clone()));
             } else {
-                filters.push(Box::new(AreaQuery::new(
-                    audience.cells,
-                    &audience.points_column,
-                    area,
-                )));
+                filters.push(Box::new(AreaQuery::new(audience.cells, view, area)));
             }
         }
         Ok(RequestQueries {
@@ -117,7 +111,7 @@ impl RequestQueries {
             _ => Box::new(BooleanQuery::intersection(queries)),
         };
         match &self.tested {
-            Some((points_column, area)) => Box::new(TestedQuery::new(query, points_column, area)),
+            Some((view, area)) => Box::new(TestedQuery::new(query, view, area)),
             None => query,
         }
     }

@@ -6,7 +6,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use tantivy::columnar::Column;
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
 };
@@ -15,41 +14,42 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 use crate::cells::Cell;
 use crate::collect::LocationTest;
-use crate::geography::{SearchArea, SplitCover};
+use crate::geography::{SearchArea, SplitCover, AREA_ALONE_CELLS, AREA_ASKED_CELLS};
+use crate::values::{AudienceView, SegmentView};
 
-/// Documents with a point of `points_column` in `area`, found through the cell terms of `cells`.
+/// Documents with a point (of those `view` reads) in `area`, found through the cell terms of `cells`.
 #[derive(Clone)]
 pub(crate) struct AreaQuery {
     cells: Field,
-    points_column: String,
+    view: AudienceView,
     test: Arc<LocationTest>,
     cover: Arc<SplitCover>,
 }
 
 impl AreaQuery {
-    pub(crate) fn new(cells: Field, points_column: &str, area: &SearchArea) -> Self {
-        AreaQuery::with_cover(cells, points_column, area, area.split_cover())
+    pub(crate) fn new(cells: Field, view: &AudienceView, area: &SearchArea) -> Self {
+        AreaQuery::with_cover(cells, view, area, area.split_cover(AREA_ALONE_CELLS))
     }
 
-    fn with_cover(cells: Field, points_column: &str, area: &SearchArea, cover: SplitCover) -> Self {
+    fn with_cover(cells: Field, view: &AudienceView, area: &SearchArea, cover: SplitCover) -> Self {
         AreaQuery {
             cells,
-            points_column: points_column.to_string(),
+            view: view.clone(),
             test: Arc::new(LocationTest::new(Some(area), None)),
             cover: Arc::new(cover),
         }
     }
 
     /// Any document of the area's cells, inside or on the edge, untested: to narrow a query down before
-    /// `TestedQuery` tests what is left.
-    /// (The plain cover of a few cells of one level: a union of few postings lists is the cheaper one to
-    /// seek in.)
-    pub(crate) fn candidates(cells: Field, points_column: &str, area: &SearchArea) -> Self {
+    /// `TestedQuery` tests what is left. (Fewer cells than alone: each candidate of the other clauses
+    /// seeks them all.)
+    pub(crate) fn candidates(cells: Field, view: &AudienceView, area: &SearchArea) -> Self {
+        let split = area.split_cover(AREA_ASKED_CELLS);
         let all = SplitCover {
-            inside: area.cover(),
+            inside: split.inside.into_iter().chain(split.edge).collect(),
             edge: Vec::new(),
         };
-        AreaQuery::with_cover(cells, points_column, area, all)
+        AreaQuery::with_cover(cells, view, area, all)
     }
 }
 
@@ -90,7 +90,7 @@ impl Query for AreaQuery {
         Ok(Box::new(AreaWeight {
             inside: cells_weight(self.cells, &self.cover.inside, scoring)?,
             edge: cells_weight(self.cells, &self.cover.edge, scoring)?,
-            points_column: self.points_column.clone(),
+            view: self.view.clone(),
             test: Arc::clone(&self.test),
         }))
     }
@@ -99,7 +99,7 @@ impl Query for AreaQuery {
 struct AreaWeight {
     inside: Option<Box<dyn Weight>>,
     edge: Option<Box<dyn Weight>>,
-    points_column: String,
+    view: AudienceView,
     test: Arc<LocationTest>,
 }
 
@@ -111,14 +111,10 @@ impl Weight for AreaWeight {
                 None => Ok(Box::new(EmptyScorer)),
             }
         };
-        let points = reader
-            .fast_fields()
-            .column_opt::<u64>(&self.points_column)?
-            .unwrap_or_else(|| Column::build_empty_column(reader.max_doc()));
         Ok(Box::new(AreaScorer::new(
             scorer(&self.inside)?,
             scorer(&self.edge)?,
-            points,
+            self.view.segment(reader)?,
             Arc::clone(&self.test),
         )))
     }
@@ -139,7 +135,7 @@ impl Weight for AreaWeight {
 struct AreaScorer {
     inside: Box<dyn Scorer>,
     edge: Box<dyn Scorer>,
-    points: Column<u64>,
+    values: SegmentView,
     test: Arc<LocationTest>,
     doc: DocId,
 }
@@ -148,13 +144,13 @@ impl AreaScorer {
     fn new(
         inside: Box<dyn Scorer>,
         edge: Box<dyn Scorer>,
-        points: Column<u64>,
+        values: SegmentView,
         test: Arc<LocationTest>,
     ) -> Self {
         let mut scorer = AreaScorer {
             inside,
             edge,
-            points,
+            values,
             test,
             doc: TERMINATED,
         };
@@ -163,7 +159,7 @@ impl AreaScorer {
     }
 
     fn passes(&self, doc: DocId) -> bool {
-        self.test.best(self.points.values_for_doc(doc)).is_some()
+        self.test.best(self.values.points(doc)).is_some()
     }
 
     /// Sets `doc` to the smaller of the inside docset's document and the first edge document that passes
@@ -238,20 +234,20 @@ impl Scorer for AreaScorer {
     }
 }
 
-/// The documents of `inner` with a point of `points_column` in an area: the exact test applied to what a
-/// selective query (text, facets and the area's cells) already narrowed down, so only its matches are
+/// The documents of `inner` with a point (of those `view` reads) in an area: the exact test applied to what
+/// a selective query (text, facets and the area's cells) already narrowed down, so only its matches are
 /// tested. Scores are those of `inner`.
 pub(crate) struct TestedQuery {
     inner: Box<dyn Query>,
-    points_column: String,
+    view: AudienceView,
     test: Arc<LocationTest>,
 }
 
 impl TestedQuery {
-    pub(crate) fn new(inner: Box<dyn Query>, points_column: &str, area: &SearchArea) -> Self {
+    pub(crate) fn new(inner: Box<dyn Query>, view: &AudienceView, area: &SearchArea) -> Self {
         TestedQuery {
             inner,
-            points_column: points_column.to_string(),
+            view: view.clone(),
             test: Arc::new(LocationTest::new(Some(area), None)),
         }
     }
@@ -261,7 +257,7 @@ impl Clone for TestedQuery {
     fn clone(&self) -> Self {
         TestedQuery {
             inner: self.inner.box_clone(),
-            points_column: self.points_column.clone(),
+            view: self.view.clone(),
             test: Arc::clone(&self.test),
         }
     }
@@ -277,7 +273,7 @@ impl Query for TestedQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         Ok(Box::new(TestedWeight {
             inner: self.inner.weight(scoring)?,
-            points_column: self.points_column.clone(),
+            view: self.view.clone(),
             test: Arc::clone(&self.test),
         }))
     }
@@ -289,19 +285,15 @@ impl Query for TestedQuery {
 
 struct TestedWeight {
     inner: Box<dyn Weight>,
-    points_column: String,
+    view: AudienceView,
     test: Arc<LocationTest>,
 }
 
 impl Weight for TestedWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let points = reader
-            .fast_fields()
-            .column_opt::<u64>(&self.points_column)?
-            .unwrap_or_else(|| Column::build_empty_column(reader.max_doc()));
         let mut scorer = TestedScorer {
             inner: self.inner.scorer(reader, boost)?,
-            points,
+            values: self.view.segment(reader)?,
             test: Arc::clone(&self.test),
         };
         scorer.settle();
@@ -322,7 +314,7 @@ impl Weight for TestedWeight {
 
 struct TestedScorer {
     inner: Box<dyn Scorer>,
-    points: Column<u64>,
+    values: SegmentView,
     test: Arc<LocationTest>,
 }
 
@@ -330,7 +322,7 @@ impl TestedScorer {
     /// Moves on to the first document (from the current one) that passes the test.
     fn settle(&mut self) -> DocId {
         let mut doc = self.inner.doc();
-        while doc != TERMINATED && self.test.best(self.points.values_for_doc(doc)).is_none() {
+        while doc != TERMINATED && self.test.best(self.values.points(doc)).is_none() {
             doc = self.inner.advance();
         }
         doc

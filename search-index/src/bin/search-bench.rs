@@ -55,6 +55,10 @@ fn main() -> Result<(), SearchIndexError> {
         started.elapsed().as_secs_f64(),
         index.organisation_count()
     );
+    println!(
+        "points and facet values decoded for searches: {:.0} MB",
+        index.decoded_bytes() as f64 / 1e6
+    );
 
     let mut freshness = Vec::new();
     for position in 1..=20 {

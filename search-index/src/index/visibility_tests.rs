@@ -145,3 +145,14 @@ fn closed_locations_are_not_in_geographic_results() {
     assert_eq!(search(&index, Audience::Network, near).total, 2);
     assert_eq!(search(&index, Audience::Privileged, nearest).total, 3);
 }
+
+#[test]
+fn every_facet_is_in_the_answer_even_without_a_visible_value() {
+    let index = index_of([guarded("a", Visibility::Public, Visibility::Public)]);
+    let mut request = SearchRequest::new(Audience::Public);
+    request.count_facets = true;
+    let public = index.search(&request).expect("the search runs");
+    assert_eq!(public.total, 1);
+    assert_eq!(public.facet_counts.len(), Facet::ALL.len());
+    assert_eq!(public.facet_counts[&Facet::Membership], Vec::<FacetCount>::new());
+}

@@ -1,0 +1,278 @@
+//! Each segment's points and facet values, per audience, decoded once into plain arrays when the segment
+//! becomes searchable, so that testing a candidate's locations and counting its facet values read memory
+//! instead of decoding tantivy's compressed columns.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use tantivy::columnar::StrColumn;
+use tantivy::index::SegmentId;
+use tantivy::{DocId, Searcher, SegmentReader, TantivyError};
+
+use crate::audience::Audience;
+use crate::request::Facet;
+use crate::schema::Fields;
+
+/// Values per document, in document order: those of `doc` are `values[starts[doc]..starts[doc + 1]]`.
+struct PerDocument<T> {
+    starts: Vec<u32>,
+    values: Vec<T>,
+}
+
+impl<T: Copy> PerDocument<T> {
+    fn decode<I: Iterator<Item = T>>(
+        max_doc: DocId,
+        mut values_of: impl FnMut(DocId) -> I,
+    ) -> tantivy::Result<Self> {
+        let mut starts = Vec::with_capacity(max_doc as usize + 1);
+        let mut values = Vec::with_capacity(max_doc as usize);
+        starts.push(0);
+        for doc in 0..max_doc {
+            values.extend(values_of(doc));
+            let end = u32::try_from(values.len()).map_err(|_| {
+                TantivyError::InvalidArgument("a segment holds over 4 billion values of one field".into())
+            })?;
+            starts.push(end);
+        }
+        values.shrink_to_fit();
+        Ok(PerDocument { starts, values })
+    }
+
+    fn of(&self, doc: DocId) -> &[T] {
+        let doc = doc as usize;
+        &self.values[self.starts[doc] as usize..self.starts[doc + 1] as usize]
+    }
+
+    fn bytes(&self) -> usize {
+        self.starts.len() * size_of::<u32>() + self.values.len() * size_of::<T>()
+    }
+}
+
+/// What one audience may see of a segment's documents.
+struct AudienceValues {
+    /// The packed points (`cells::pack`) of each document's visible locations, in the view's order.
+    points: PerDocument<u64>,
+    /// Each document's values of every facet, as numbers that `facet_values` names.
+    facets: PerDocument<u32>,
+    facet_values: Vec<(Facet, String)>,
+}
+
+impl AudienceValues {
+    fn decode(reader: &SegmentReader, fields: &Fields, audience: Audience) -> tantivy::Result<Self> {
+        let audience = fields.audience(audience);
+        let max_doc = reader.max_doc();
+        let points = match reader.fast_fields().column_opt::<u64>(&audience.points_column)? {
+            Some(column) => PerDocument::decode(max_doc, |doc| column.values_for_doc(doc))?,
+            None => PerDocument::decode(max_doc, |_| std::iter::empty())?,
+        };
+        // One numbering for all facets: each facet's values follow those of the facets before it.
+        let mut columns: Vec<(StrColumn, u32)> = Vec::new();
+        let mut facet_values = Vec::new();
+        for (facet, (_, name)) in Facet::ALL.iter().zip(&audience.facets) {
+            let Some(column) = reader.fast_fields().str(name)? else {
+                continue;
+            };
+            let first = facet_values.len() as u32;
+            for ord in 0..column.num_terms() as u64 {
+                let mut value = String::new();
+                column.ord_to_str(ord, &mut value)?;
+                facet_values.push((*facet, value));
+            }
+            columns.push((column, first));
+        }
+        let facets = PerDocument::decode(max_doc, |doc| {
+            columns
+                .iter()
+                .flat_map(move |(column, first)| column.term_ords(doc).map(move |ord| first + ord as u32))
+        })?;
+        Ok(AudienceValues {
+            points,
+            facets,
+            facet_values,
+        })
+    }
+}
+
+/// One segment's values, for every audience.
+struct SegmentValues {
+    audiences: [AudienceValues; Audience::ALL.len()],
+}
+
+/// The decoded values of the segments that searches read. `follow` decodes each new segment as soon as a
+/// reload makes it searchable and forgets those merged away; a search that still reads an older segment
+/// decodes it again (kept until the next `follow`).
+pub(crate) struct Values {
+    fields: Fields,
+    segments: RwLock<HashMap<SegmentId, Arc<SegmentValues>>>,
+}
+
+impl Values {
+    pub(crate) fn new(fields: Fields) -> Self {
+        Values {
+            fields,
+            segments: RwLock::default(),
+        }
+    }
+
+    /// Decodes the segments of `searcher` not decoded yet, and forgets the others.
+    pub(crate) fn follow(&self, searcher: &Searcher) -> tantivy::Result<()> {
+        for reader in searcher.segment_readers() {
+            self.of(reader)?;
+        }
+        let live: HashSet<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        self.write().retain(|id, _| live.contains(id));
+        Ok(())
+    }
+
+    fn of(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentValues>> {
+        let id = reader.segment_id();
+        if let Some(values) = self.read().get(&id) {
+            return Ok(Arc::clone(values));
+        }
+        let [public, network, privileged] =
+            Audience::ALL.map(|audience| AudienceValues::decode(reader, &self.fields, audience));
+        let values = Arc::new(SegmentValues {
+            audiences: [public?, network?, privileged?],
+        });
+        self.write().insert(id, Arc::clone(&values));
+        Ok(values)
+    }
+
+    /// Memory held by the decoded values, in bytes.
+    pub(crate) fn bytes(&self) -> usize {
+        self.read()
+            .values()
+            .flat_map(|segment| &segment.audiences)
+            .map(|audience| audience.points.bytes() + audience.facets.bytes())
+            .sum()
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, HashMap<SegmentId, Arc<SegmentValues>>> {
+        self.segments
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, HashMap<SegmentId, Arc<SegmentValues>>> {
+        self.segments
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The decoded values as one audience sees them: what the area test, nearest-k and facet counts read.
+#[derive(Clone)]
+pub(crate) struct AudienceView {
+    values: Arc<Values>,
+    audience: Audience,
+}
+
+impl AudienceView {
+    pub(crate) fn new(values: &Arc<Values>, audience: Audience) -> Self {
+        AudienceView {
+            values: Arc::clone(values),
+            audience,
+        }
+    }
+
+    pub(crate) fn segment(&self, reader: &SegmentReader) -> tantivy::Result<SegmentView> {
+        Ok(SegmentView {
+            segment: self.values.of(reader)?,
+            audience: self.audience,
+        })
+    }
+}
+
+/// One segment's decoded values, as one audience sees them.
+pub(crate) struct SegmentView {
+    segment: Arc<SegmentValues>,
+    audience: Audience,
+}
+
+impl SegmentView {
+    fn values(&self) -> &AudienceValues {
+        &self.segment.audiences[self.audience as usize]
+    }
+
+    /// The packed points (`cells::pack`) of the document's locations the audience may see.
+    pub(crate) fn points(&self, doc: DocId) -> &[u64] {
+        self.values().points.of(doc)
+    }
+
+    /// The numbers of the document's facet values (`facet_value` names them).
+    pub(crate) fn facet_numbers(&self, doc: DocId) -> &[u32] {
+        self.values().facets.of(doc)
+    }
+
+    /// How many facet values the segment numbers.
+    pub(crate) fn facet_value_count(&self) -> usize {
+        self.values().facet_values.len()
+    }
+
+    pub(crate) fn facet_value(&self, number: usize) -> &(Facet, String) {
+        &self.values().facet_values[number]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use crate::audience::Audience;
+    use crate::index::testing::{generator, upserts};
+    use crate::index::DirectoryIndex;
+    use crate::outbox::OutboxEntry;
+    use crate::request::{Facet, SearchRequest};
+
+    /// Facet counts read from the decoded values of several segments, some of whose documents were
+    /// replaced, equal counts made from the organisations themselves.
+    #[test]
+    fn counts_over_several_segments_with_replaced_documents_match_the_organisations() {
+        let mut generator = generator(11);
+        let mut organisations: Vec<_> = (0..60).map(|number| generator.organisation(number)).collect();
+        let index = DirectoryIndex::in_memory().expect("an index in memory");
+        let mut entries = upserts(organisations.clone());
+        // Three batches, three segments; then a fourth replacing every third organisation with another.
+        for batch in entries.chunks(20) {
+            index.apply(batch).expect("a batch applies");
+        }
+        for (number, organisation) in organisations.iter_mut().enumerate().step_by(3) {
+            let id = organisation.id.clone();
+            *organisation = generator.organisation(1_000 + number as u64);
+            organisation.id = id;
+        }
+        entries = upserts(organisations.iter().step_by(3).cloned())
+            .into_iter()
+            .map(|entry| OutboxEntry {
+                position: entry.position + 100,
+                ..entry
+            })
+            .collect();
+        index.apply(&entries).expect("the replacements apply");
+        assert!(index.decoded_bytes() > 0, "the segments' values are decoded");
+
+        for audience in Audience::ALL {
+            let mut request = SearchRequest::new(audience);
+            request.count_facets = true;
+            let results = index.search(&request).expect("the search runs");
+            assert_eq!(results.total, 60);
+            for facet in Facet::ALL {
+                let mut expected: BTreeMap<String, u64> = BTreeMap::new();
+                for organisation in &organisations {
+                    for value in organisation.seen_by(audience).facet_values(facet) {
+                        *expected.entry(value.to_string()).or_default() += 1;
+                    }
+                }
+                let counted: BTreeMap<String, u64> = results.facet_counts[&facet]
+                    .iter()
+                    .map(|count| (count.value.clone(), count.count))
+                    .collect();
+                assert_eq!(counted, expected, "{audience:?} {facet:?}");
+            }
+        }
+    }
+}
