@@ -82,6 +82,20 @@ const SEARCH_TEXTS: [&str; 10] = [
     "youth",
 ];
 
+/// The words of the never-repeated searches (as `scripts/search-varied.lua`).
+const VARIED_WORDS: [&str; 10] = [
+    "advice",
+    "women",
+    "refugee",
+    "eritrean",
+    "roma",
+    "drop-in",
+    "solidarity",
+    "english",
+    "kurdish",
+    "youth",
+];
+
 /// A town of `gb_places.csv`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Town {
@@ -283,6 +297,31 @@ impl Generator {
             }
             SearchKind::Polygon => request.area = Some(SearchArea::Region(self.polygon_around(centre))),
         }
+        request
+    }
+
+    /// A search that is (almost) never asked twice, as `scripts/search-varied.lua` sends over HTTP: a random
+    /// point in Great Britain, a radius of 5 to 60 km and a theme, half of them with a word, 20 hits and
+    /// facet counts, as the directory's API answers by default.
+    pub fn varied_search(&mut self, audience: Audience) -> SearchRequest {
+        let mut request = SearchRequest::new(audience);
+        let centre = Coordinates::new(
+            self.random.gen_range(50.5..55.0),
+            self.random.gen_range(-4.0..1.5),
+        );
+        request.area = Some(SearchArea::Near {
+            centre,
+            radius_km: f64::from(self.random.gen_range(5..=60)),
+        });
+        let theme = THEMES.choose(&mut self.random).expect("themes");
+        request.filters.push(FacetFilter {
+            facet: Facet::Theme,
+            any_of: vec![theme.to_string()],
+        });
+        if self.random.gen_bool(0.5) {
+            request.text = Some(VARIED_WORDS.choose(&mut self.random).expect("words").to_string());
+        }
+        request.count_facets = true;
         request
     }
 

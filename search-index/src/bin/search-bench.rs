@@ -1,5 +1,6 @@
 //! Benchmark of the directory index: generates a network of organisations in real UK towns, builds the
-//! index, measures how soon a change is searchable, and runs the query mix, printing p50/p99 per kind.
+//! index, measures how soon a change is searchable, and runs the query mix, printing p50/p99 per kind, then
+//! a mix that never repeats (as `scripts/search-varied.lua` sends over HTTP).
 //!
 //! `search-bench <gb_places.csv> <organisations> [searches per kind, default 500] [index directory]`
 //! (without a directory, a fresh one under the system's temporary directory, removed afterwards).
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use search_index::generate::{read_towns, Generator, SearchKind};
-use search_index::{Audience, Change, DirectoryIndex, OutboxEntry, SearchIndexError};
+use search_index::{Audience, Change, DirectoryIndex, OutboxEntry, SearchIndexError, SearchRequest};
 
 fn main() -> Result<(), SearchIndexError> {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
@@ -114,13 +115,50 @@ fn main() -> Result<(), SearchIndexError> {
             totals / searches.max(1) as u64
         );
     }
-    // Throughput: 2 threads (the machine's cores) each running the whole mix, interleaved by kind.
+    println!(
+        "throughput, 2 threads over the mix: {:.0} searches/s",
+        throughput(&index, &mix)
+    );
+
+    // Never repeated: what `scripts/search-varied.lua` asks over HTTP, here in process.
+    let varied: Vec<_> = (0..searches * 4)
+        .map(|_| generator.varied_search(Audience::Public))
+        .collect();
+    for request in varied.iter().take(20) {
+        index.search(request)?;
+    }
+    let mut times = Vec::with_capacity(varied.len());
+    let started = Instant::now();
+    for request in &varied {
+        let started = Instant::now();
+        index.search(request)?;
+        times.push(started.elapsed());
+    }
+    let mean = started.elapsed() / varied.len().max(1) as u32;
+    println!(
+        "never repeated (area + theme, half with a word, facet counts, 20 hits): mean {} p50 {} p99 {} ms; \
+         {:.0} searches/s on 2 threads",
+        milliseconds(mean),
+        milliseconds(percentile(&mut times, 50)),
+        milliseconds(percentile(&mut times, 99)),
+        throughput(&index, &varied)
+    );
+    drop(index);
+    if temporary {
+        std::fs::remove_dir_all(&directory)?;
+    }
+    Ok(())
+}
+
+/// Searches per second with 2 threads (the machine's cores) each running all of `mix`, from different
+/// starting points.
+fn throughput(index: &DirectoryIndex, mix: &[SearchRequest]) -> f64 {
     let threads = 2;
     let done = std::sync::atomic::AtomicUsize::new(0);
     let started = Instant::now();
     std::thread::scope(|scope| {
         for thread in 0..threads {
-            let (index, mix, done) = (&index, &mix, &done);
+            let done = &done;
             scope.spawn(move || {
                 for request in mix
                     .iter()
@@ -134,15 +172,7 @@ fn main() -> Result<(), SearchIndexError> {
             });
         }
     });
-    println!(
-        "throughput, {threads} threads over the mix: {:.0} searches/s",
-        done.into_inner() as f64 / started.elapsed().as_secs_f64()
-    );
-    drop(index);
-    if temporary {
-        std::fs::remove_dir_all(&directory)?;
-    }
-    Ok(())
+    done.into_inner() as f64 / started.elapsed().as_secs_f64()
 }
 
 fn percentile(times: &mut [Duration], percent: usize) -> Duration {
