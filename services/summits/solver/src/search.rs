@@ -46,21 +46,75 @@ struct Search<'p> {
     pending: Option<Pending>,
 }
 
-/// Improves `positions`, telling `progress` how far it has gone every thousand or so moves.
+/// Local searches run side by side from different seeds (one per core of a 2-core machine): the best
+/// agenda wins, ties going to `Options::seed`'s. Always the same number, so an instance and a seed
+/// always give the same agenda.
+const SEARCHES: u64 = 2;
+
+/// Improves `positions`: `SEARCHES` local searches from seeds `options.seed`, `options.seed + 1`, ...,
+/// each on its own thread. `progress` hears from the first every thousand or so moves, and at the end
+/// (done) the lost wishes of the best, as it counted them.
 pub(crate) fn improve(
     problem: &Problem,
     positions: Vec<Position>,
     options: &Options,
     progress: &mut dyn FnMut(Progress),
 ) -> Vec<Position> {
+    std::thread::scope(|scope| {
+        let others: Vec<_> = (1..SEARCHES)
+            .map(|k| {
+                let start = positions.clone();
+                let options = Options {
+                    seed: options.seed.wrapping_add(k),
+                    ..options.clone()
+                };
+                scope.spawn(move || improve_from_seed(problem, start, &options, &mut |_| {}))
+            })
+            .collect();
+        let mut best = improve_from_seed(problem, positions, options, progress);
+        for other in others {
+            match other.join() {
+                Ok(other) if other.cost < best.cost => best = other,
+                Ok(_) => {}
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        progress(Progress {
+            done: 1.0,
+            lost_wishes: best.lost_wishes,
+        });
+        best.positions
+    })
+}
+
+/// The outcome of one local search.
+struct Improved {
+    positions: Vec<Position>,
+    /// Relative to the start: comparable between searches from the same start.
+    cost: i64,
+    /// As the search counted them, incrementally.
+    lost_wishes: u32,
+}
+
+/// One local search from `options.seed`.
+fn improve_from_seed(
+    problem: &Problem,
+    positions: Vec<Position>,
+    options: &Options,
+    progress: &mut dyn FnMut(Progress),
+) -> Improved {
     let movable: Vec<usize> = (0..problem.sessions.len())
         .filter(|&s| problem.sessions[s].pin.is_none())
         .filter(|&s| problem.sessions[s].starts.len() * problem.sessions[s].rooms.len() > 1)
         .collect();
-    if movable.is_empty() {
-        return positions;
-    }
     let mut search = Search::new(problem, &positions, options);
+    if movable.is_empty() {
+        return Improved {
+            positions,
+            cost: 0,
+            lost_wishes: search.lost_total,
+        };
+    }
     let mut best_lost = search.lost_total;
     let iterations = options.iterations.unwrap_or_else(|| default_iterations(problem));
     let mut rng = StdRng::seed_from_u64(options.seed);
@@ -115,7 +169,11 @@ pub(crate) fn improve(
             search.undo();
         }
     }
-    best
+    Improved {
+        positions: best,
+        cost: best_cost,
+        lost_wishes: best_lost,
+    }
 }
 
 fn default_iterations(problem: &Problem) -> u64 {
@@ -307,5 +365,32 @@ impl<'p> Search<'p> {
             .iter()
             .filter(|&&x| self.problem.sessions[x].previous != self.board.positions[x])
             .count() as i64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{improve_from_seed, Options};
+    use crate::generate::{generate_instance, GeneratorConfig};
+    use crate::model::Problem;
+    use crate::{construct, solution};
+
+    /// What each search counts incrementally is what a full evaluation of its agenda finds, for every seed
+    /// that `improve` runs side by side.
+    #[test]
+    fn each_search_counts_its_lost_wishes_right() {
+        let instance = generate_instance(&GeneratorConfig::summit(2));
+        let problem = Problem::build(&instance).expect("a valid instance");
+        let start = construct::construct(&problem, &instance).expect("feasible");
+        for seed in 2026..2026 + super::SEARCHES {
+            let options = Options {
+                seed,
+                ..Options::default()
+            };
+            let improved = improve_from_seed(&problem, start.clone(), &options, &mut |_| {});
+            let full = solution::metrics(&problem, &improved.positions).lost_wishes;
+            assert_eq!(improved.lost_wishes, full, "seed {seed}");
+            assert!(improved.cost <= 0, "seed {seed}: never worse than the start");
+        }
     }
 }
