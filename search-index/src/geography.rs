@@ -347,8 +347,25 @@ pub(crate) fn valid_coordinates(point: Coordinates) -> bool {
 #[cfg(test)]
 mod split_cover_tests {
     use super::{Relation, SearchArea, AREA_ALONE_CELLS, AREA_ASKED_CELLS};
-    use crate::cells::{pack, unpack};
+    use crate::cells::{pack, unpack, CellBounds};
     use crate::document::Coordinates;
+
+    /// Every point of a grid of `steps` × `steps` squares over `bounds` passes the exact test (after
+    /// packing).
+    fn assert_grid_inside(area: &SearchArea, bounds: CellBounds, steps: u32) {
+        for i in 0..=steps {
+            for j in 0..=steps {
+                let point = Coordinates::new(
+                    bounds.south + (bounds.north - bounds.south) * f64::from(i) / f64::from(steps),
+                    bounds.west + (bounds.east - bounds.west) * f64::from(j) / f64::from(steps),
+                );
+                assert!(
+                    area.contains(unpack(pack(point))),
+                    "{area:?} {bounds:?} {point:?}"
+                );
+            }
+        }
+    }
 
     fn areas() -> Vec<SearchArea> {
         let ring = vec![
@@ -400,15 +417,7 @@ mod split_cover_tests {
                     assert!(longitude.abs() > 170.0, "{area:?} has no inner rectangle");
                     continue;
                 };
-                for i in 0..=10 {
-                    for j in 0..=10 {
-                        let point = Coordinates::new(
-                            b.south + (b.north - b.south) * f64::from(i) / 10.0,
-                            b.west + (b.east - b.west) * f64::from(j) / 10.0,
-                        );
-                        assert!(area.contains(unpack(pack(point))), "{area:?} {b:?} {point:?}");
-                    }
-                }
+                assert_grid_inside(&area, b, 10);
                 let corner = Coordinates::new(b.north, b.east);
                 assert!(
                     centre.distance_km(corner) > 0.6 * radius_km,
@@ -437,16 +446,7 @@ mod split_cover_tests {
             assert!(!split.inside.is_empty(), "{area:?}");
             for cell in &split.inside {
                 assert_eq!(area.relation(*cell), Relation::Inside);
-                let b = cell.bounds();
-                for i in 0..=8 {
-                    for j in 0..=8 {
-                        let point = Coordinates::new(
-                            b.south + (b.north - b.south) * f64::from(i) / 8.0,
-                            b.west + (b.east - b.west) * f64::from(j) / 8.0,
-                        );
-                        assert!(area.contains(unpack(pack(point))), "{area:?} {cell:?} {point:?}");
-                    }
-                }
+                assert_grid_inside(&area, cell.bounds(), 8);
             }
             let bounds = area.bounds();
             let (west, east) = if bounds.west <= bounds.east {
