@@ -249,6 +249,13 @@ impl Problem {
     }
 
     /// The slots a session occupies when it starts at `start`.
+    /// Other sessions of `s`'s theme: the most theme clashes a move of `s` can end.
+    pub fn theme_peers(&self, s: usize) -> i64 {
+        self.sessions[s]
+            .theme
+            .map_or(0, |theme| self.themes[theme].len() as i64 - 1)
+    }
+
     pub fn span(&self, s: usize, start: usize) -> SlotMask {
         span_mask(start, self.sessions[s].length)
     }

@@ -46,14 +46,17 @@ struct Search<'p> {
     pending: Option<Pending>,
 }
 
-/// Local searches run side by side from different seeds (one per core of a 2-core machine): the best
-/// agenda wins, ties going to `Options::seed`'s. Always the same number, so an instance and a seed
-/// always give the same agenda.
-const SEARCHES: u64 = 2;
+/// Local searches run side by side from different seeds (two per core of a 2-core machine): the best
+/// agenda wins, ties going to `Options::seed`'s. The number depends only on the instance, so an
+/// instance and a seed always give the same agenda.
+const SEARCHES: u64 = 4;
+/// Searches of an instance so large that the work budget cuts each short: one per core. More did not
+/// find better agendas at conference scale (BENCHMARKS.md), only took twice as long.
+const LARGE_SEARCHES: u64 = 2;
 
-/// Improves `positions`: `SEARCHES` local searches from seeds `options.seed`, `options.seed + 1`, ...,
-/// each on its own thread. `progress` hears from the first every thousand or so moves, and at the end
-/// (done) the lost wishes of the best, as it counted them.
+/// Improves `positions`: `SEARCHES` (or `LARGE_SEARCHES`) local searches from seeds `options.seed`,
+/// `options.seed + 1`, ..., each on its own thread. `progress` hears from the first every thousand or
+/// so moves, and at the end (done) the lost wishes of the best, as it counted them.
 pub(crate) fn improve(
     problem: &Problem,
     positions: Vec<Position>,
@@ -61,7 +64,12 @@ pub(crate) fn improve(
     progress: &mut dyn FnMut(Progress),
 ) -> Vec<Position> {
     std::thread::scope(|scope| {
-        let others: Vec<_> = (1..SEARCHES)
+        let searches = if affordable_iterations(problem) < wanted_iterations(problem) {
+            LARGE_SEARCHES
+        } else {
+            SEARCHES
+        };
+        let others: Vec<_> = (1..searches)
             .map(|k| {
                 let start = positions.clone();
                 let options = Options {
@@ -154,10 +162,12 @@ fn improve_from_seed(
                 room: session.rooms[rng.gen_range(0..session.rooms.len())],
             },
         };
-        let Some(delta) = search.try_move(s, target) else {
+        // Metropolis: a worse move passes if its cost rises by less than this.
+        let limit = -temperature * rng.gen::<f64>().ln();
+        let Some(delta) = search.try_move(s, target, limit) else {
             continue;
         };
-        if delta <= 0 || rng.gen::<f64>() < (-(delta as f64) / temperature).exp() {
+        if delta <= 0 || (delta as f64) < limit {
             search.accept();
             cost += delta;
             if cost < best_cost {
@@ -177,14 +187,21 @@ fn improve_from_seed(
 }
 
 fn default_iterations(problem: &Problem) -> u64 {
+    wanted_iterations(problem).min(affordable_iterations(problem))
+}
+
+fn wanted_iterations(problem: &Problem) -> u64 {
+    (ITERATIONS_PER_SESSION * problem.sessions.len() as u64).max(MIN_ITERATIONS)
+}
+
+/// Moves whose evaluation stays within `WORK_BUDGET`.
+fn affordable_iterations(problem: &Problem) -> u64 {
     let wishes: u64 = problem.attendees.iter().map(|a| a.wishes.len() as u64).sum();
     let sessions = problem.sessions.len().max(1) as u64;
     let attendees = problem.attendees.len().max(1) as u64;
     // A move re-evaluates about two sessions' wishers, each with all their wishes.
     let work_per_move = (2 * wishes / sessions * wishes / attendees).max(1);
-    (ITERATIONS_PER_SESSION * sessions)
-        .max(MIN_ITERATIONS)
-        .min(WORK_BUDGET / work_per_move)
+    WORK_BUDGET / work_per_move
 }
 
 /// A tentative move, to accept or undo.
@@ -229,8 +246,9 @@ impl<'p> Search<'p> {
 
     /// Moves `s` to `target`. Sessions in the way swap into its old place: a single one takes
     /// `s`'s old position; several lying within the target window shift into the old window.
-    /// Returns the change of cost, or `None` (changing nothing) if a hard constraint would break.
-    fn try_move(&mut self, s: usize, target: Position) -> Option<i64> {
+    /// Returns the change of cost, or `None` (changing nothing) if a hard constraint would break or
+    /// the cost would surely rise by `limit` or more (then theme clashes are never counted).
+    fn try_move(&mut self, s: usize, target: Position, limit: f64) -> Option<i64> {
         let problem = self.problem;
         let old = self.board.positions[s].expect("all placed");
         let length = problem.sessions[s].length;
@@ -265,7 +283,6 @@ impl<'p> Search<'p> {
                 .collect::<Option<Vec<Position>>>()?
         };
         let involved: Vec<usize> = std::iter::once(s).chain(partners.iter().copied()).collect();
-        let clashes_before = self.clashes_involving(&involved);
         let moves_before = self.moves_among(&involved);
         let moved: Vec<(usize, Position)> = involved.iter().map(|&x| (x, self.board.remove(x))).collect();
         let wanted = std::iter::once(target).chain(destinations);
@@ -284,11 +301,20 @@ impl<'p> Search<'p> {
             placed.push(x);
         }
         let pending = Pending { moved };
-        let clash_delta = self.clashes_involving(&involved) - clashes_before;
         let move_delta = self.moves_among(&involved) - moves_before;
         let lost_delta = self.lost_delta(&pending);
+        let fewest_clashes_lost: i64 = involved.iter().map(|&x| self.problem.theme_peers(x)).sum();
+        let without_clashes = lost_delta * self.weights.lost + move_delta * self.weights.moved;
+        let surely = without_clashes - fewest_clashes_lost;
+        if surely > 0 && surely as f64 >= limit {
+            self.pending = Some(pending);
+            self.undo();
+            return None;
+        }
+        let clash_delta =
+            self.clashes_involving(&involved, &[]) - self.clashes_involving(&involved, &pending.moved);
         self.pending = Some(pending);
-        Some(lost_delta * self.weights.lost + clash_delta + move_delta * self.weights.moved)
+        Some(without_clashes + clash_delta)
     }
 
     fn accept(&mut self) {
@@ -336,19 +362,24 @@ impl<'p> Search<'p> {
         delta
     }
 
-    /// Theme clashes that involve any of `sessions`, each pair once.
-    fn clashes_involving(&self, sessions: &[usize]) -> i64 {
+    /// Theme clashes that involve any of `sessions`, each pair once, with the sessions of `instead`
+    /// at the positions it gives rather than on the board.
+    fn clashes_involving(&self, sessions: &[usize], instead: &[(usize, Position)]) -> i64 {
+        let position = |x: usize| match instead.iter().find(|(y, _)| *y == x) {
+            Some(&(_, position)) => position,
+            None => self.board.positions[x].expect("placed"),
+        };
         let mut count = 0;
         for &x in sessions {
             let Some(theme) = self.problem.sessions[x].theme else {
                 continue;
             };
-            let px = self.board.positions[x].expect("placed");
+            let px = position(x);
             for &y in &self.problem.themes[theme] {
                 if y == x || (sessions.contains(&y) && y < x) {
                     continue;
                 }
-                let py = self.board.positions[y].expect("placed");
+                let py = position(y);
                 if overlaps(self.problem, x, px, y, py) {
                     count += 1;
                 }
