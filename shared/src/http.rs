@@ -1,8 +1,8 @@
 //! Request helpers every service uses: bounded JSON bodies, query strings and ids parsed into clear 4xx
 //! answers, JSON replies with status and ETag.
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
@@ -12,6 +12,16 @@ use crate::error::ApiError;
 
 /// The largest request body any endpoint accepts.
 pub const BODY_LIMIT_BYTES: u64 = 64 * 1024;
+
+/// For a field the server fills (an id, a key from the path, counts): whatever a request body holds for
+/// it is ignored, and it keeps its default until the server sets it. Use it as
+/// `#[serde(default, deserialize_with = "shared::http::ignore_input")]` with `#[schema(read_only)]`: unlike
+/// `skip_deserializing`, which utoipa reads as "not in the schema", the field stays documented, so the
+/// answers that carry it match their schema.
+pub fn ignore_input<'de, D: Deserializer<'de>, T: Default>(deserializer: D) -> Result<T, D::Error> {
+    IgnoredAny::deserialize(deserializer)?;
+    Ok(T::default())
+}
 
 /// The raw body, bounded: a larger body is refused with 413 before it is read.
 pub fn body_bytes() -> impl Filter<Extract = (bytes::Bytes,), Error = Rejection> + Clone {

@@ -152,7 +152,8 @@ pub struct MatchDecision {
 #[serde(deny_unknown_fields)]
 #[schema(as = MentoringMeeting)]
 pub struct Meeting {
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "shared::http::ignore_input")]
+    #[schema(read_only)]
     pub id: Uuid,
     #[schema(value_type = String, format = Date)]
     pub met_on: Date,

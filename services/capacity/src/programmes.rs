@@ -131,7 +131,7 @@ pub struct ProgrammeDetail {
 #[serde(deny_unknown_fields)]
 #[schema(as = TrainingSession)]
 pub struct Session {
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub id: Uuid,
     pub title: String,
@@ -141,13 +141,13 @@ pub struct Session {
     pub led_by_organisation_id: Option<Uuid>,
     #[serde(default)]
     pub actions: Vec<NetworkAction>,
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub registered: i64,
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub attended: i64,
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub cancelled: i64,
 }

@@ -67,6 +67,43 @@ fn generic(path: &str) -> String {
     out
 }
 
+/// Fields the server fills (ids, keys from the path, counts) are in the schemas of the answers that carry
+/// them, marked read-only: these schemas refuse unknown properties, so a client checking answers against
+/// them would otherwise reject every one (`scripts/api-fuzz` found it).
+#[tokio::test]
+async fn fields_the_server_fills_are_documented_read_only() {
+    let app = app().await;
+    let document: Value = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let filled = [
+        ("Room", &["key"][..]),
+        ("Slot", &["key"]),
+        ("SummitSession", &["key"]),
+        ("Facilitator", &["key"]),
+        ("Pin", &["session"]),
+        ("Registration", &["key", "user_id"]),
+        ("TrainingSession", &["id", "registered", "attended", "cancelled"]),
+        ("MentoringMeeting", &["id"]),
+    ];
+    for (schema, fields) in filled {
+        let properties = &document["components"]["schemas"][schema]["properties"];
+        for field in fields {
+            assert_eq!(
+                properties[field]["readOnly"],
+                json!(true),
+                "{schema}.{field} is not documented read-only: {properties}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_and_only_real_ones() {
     let app = app().await;

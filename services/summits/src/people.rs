@@ -15,7 +15,7 @@ use crate::parts::{label_problems, PlanPart};
 #[schema(as = Facilitator)]
 pub struct Person {
     /// From the path.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub key: String,
     #[serde(default)]

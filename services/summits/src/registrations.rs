@@ -25,11 +25,11 @@ const MAX_WISHES: usize = 20;
 #[serde(deny_unknown_fields)]
 pub struct Registration {
     /// The attendee's key in the plan: the member's user id, or the id an imported plan gave them.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub key: String,
     /// The member who registered, if they registered themselves.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub user_id: Option<Uuid>,
     /// Keys of sessions, most wanted first.

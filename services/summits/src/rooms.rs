@@ -15,7 +15,7 @@ use crate::parts::{label_problems, PlanPart};
 #[serde(deny_unknown_fields)]
 pub struct Room {
     /// From the path.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub key: String,
     pub capacity: i32,

@@ -16,7 +16,7 @@ use crate::parts::{label_problems, PlanPart};
 #[schema(as = SummitSession)]
 pub struct Session {
     /// From the path.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub key: String,
     /// `workshop` (the default), `plenary` (runs alone in its slots), `walk` or `one_to_one`.

@@ -51,7 +51,7 @@ impl SlotKind {
 #[serde(deny_unknown_fields)]
 pub struct Slot {
     /// From the path.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub key: String,
     #[schema(value_type = String, format = Date)]
