@@ -13,6 +13,16 @@ async fn app() -> TestApp {
     TestApp::spawn(commonground::services).await
 }
 
+async fn openapi_document(app: &TestApp) -> Value {
+    let response = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    response.json().await.unwrap()
+}
+
 /// Every `warp::path!(...)` in the workspace's source, as a path with `{}` for parameters.
 fn routes_in_source() -> BTreeSet<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -73,15 +83,7 @@ fn generic(path: &str) -> String {
 #[tokio::test]
 async fn fields_the_server_fills_are_documented_read_only() {
     let app = app().await;
-    let document: Value = app
-        .http
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = openapi_document(&app).await;
     let filled = [
         ("Room", &["key"][..]),
         ("Slot", &["key"]),
@@ -107,15 +109,7 @@ async fn fields_the_server_fills_are_documented_read_only() {
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_and_only_real_ones() {
     let app = app().await;
-    let document: Value = app
-        .http
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = openapi_document(&app).await;
     assert_eq!(document["openapi"], json!("3.1.0"));
     let paths = document["paths"].as_object().unwrap();
     let documented: BTreeSet<String> = paths.keys().map(|p| generic(p)).collect();

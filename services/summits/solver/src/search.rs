@@ -303,9 +303,9 @@ impl<'p> Search<'p> {
         let pending = Pending { moved };
         let move_delta = self.moves_among(&involved) - moves_before;
         let lost_delta = self.lost_delta(&pending);
-        let fewest_clashes_lost: i64 = involved.iter().map(|&x| self.problem.theme_peers(x)).sum();
+        let most_clashes_ended: i64 = involved.iter().map(|&x| self.problem.theme_peers(x)).sum();
         let without_clashes = lost_delta * self.weights.lost + move_delta * self.weights.moved;
-        let surely = without_clashes - fewest_clashes_lost;
+        let surely = without_clashes - most_clashes_ended;
         if surely > 0 && surely as f64 >= limit {
             self.pending = Some(pending);
             self.undo();
