@@ -177,8 +177,11 @@ fn viewer_from_row(row: &tokio_postgres::Row) -> Viewer {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schema(min_length = 3, max_length = 254, pattern = "@")]
     pub email: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub display_name: String,
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     pub role: Role,
 }
@@ -193,13 +196,13 @@ pub async fn create_user(pool: &Pool, new_user: NewUser) -> Result<Viewer, ApiEr
             "enter an email address such as name@example.org",
         ));
     }
-    if new_user.display_name.trim().is_empty() || new_user.display_name.len() > 200 {
+    if new_user.display_name.trim().is_empty() || new_user.display_name.chars().count() > 200 {
         errors.push(FieldError::new(
             "display_name",
             "enter a name of 1 to 200 characters",
         ));
     }
-    if new_user.password.chars().count() < MIN_PASSWORD_CHARS || new_user.password.len() > 1024 {
+    if !(MIN_PASSWORD_CHARS..=1024).contains(&new_user.password.chars().count()) {
         errors.push(FieldError::new(
             "password",
             format!("use at least {MIN_PASSWORD_CHARS} characters"),
@@ -373,8 +376,10 @@ pub struct CreatedApiToken {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApiToken {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// Days until the token stops working; none means until revoked.
+    #[schema(minimum = 1)]
     pub expires_in_days: Option<u16>,
 }
 
@@ -384,7 +389,7 @@ pub async fn create_token(
     viewer: &Viewer,
     new: NewApiToken,
 ) -> Result<CreatedApiToken, ApiError> {
-    if new.name.trim().is_empty() || new.name.len() > 100 {
+    if new.name.trim().is_empty() || new.name.chars().count() > 100 {
         return Err(ApiError::invalid("name", "name the token (1 to 100 characters)"));
     }
     if new.expires_in_days == Some(0) {

@@ -242,6 +242,15 @@ impl Drop for TestApp {
         if let Some(stop) = self.shutdown.take() {
             let _ = stop.send(());
         }
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+        // The search index may still be writing a generation for a moment after the stop: removing the
+        // folder then fails on files it adds meanwhile, so try again briefly.
+        for _ in 0..20 {
+            match std::fs::remove_dir_all(&self.data_dir) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                _ => break,
+            }
+        }
     }
 }

@@ -75,10 +75,13 @@ impl Status {
 pub struct Rating {
     pub dimension: String,
     /// 1 not in place, 2 emerging, 3 developing, 4 established, 5 embedded and leading.
+    #[schema(minimum = 1, maximum = 5)]
     pub score: i16,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub evidence: String,
     /// A role or initials ("chair", "facilitator"), not a person's record.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub rater: String,
 }
 
@@ -90,9 +93,11 @@ pub struct AssessmentInput {
     pub assessed_on: Date,
     pub method: Method,
     pub status: Status,
+    #[schema(min_items = 1, max_items = 500)]
     pub ratings: Vec<Rating>,
     /// Why this version was made; required to correct a final assessment.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub reason: String,
 }
 

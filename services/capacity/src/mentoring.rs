@@ -46,19 +46,28 @@ impl MentoringRole {
 pub struct NewMentoringProfile {
     pub person_id: Uuid,
     pub role: MentoringRole,
+    /// 1 to 50, each of 1 to 64 characters.
+    #[schema(min_items = 1, max_items = 50)]
     pub languages: Vec<String>,
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub latitude: f64,
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub longitude: f64,
-    /// What a mentor offers, or what a mentee wants to learn.
+    /// What a mentor offers, or what a mentee wants to learn (up to 50, each of 1 to 64 characters).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub skills: Vec<String>,
+    /// Up to 50, each of 1 to 64 characters.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub lived_experience: Vec<String>,
-    /// Slots such as `mon_evening` or `sat_morning`.
+    /// Slots such as `mon_evening` or `sat_morning` (`mon`–`sun`, `morning`, `afternoon` or `evening`).
+    #[schema(min_items = 1, max_items = 50)]
     pub availability: Vec<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub safeguarding_checked_on: Option<Date>,
     /// Mentees a mentor can take at once (1 for a mentee).
+    #[schema(minimum = 1, maximum = 20)]
     pub capacity: Option<i32>,
 }
 
@@ -132,6 +141,7 @@ pub struct MentoringMatch {
 pub struct MatchOverride {
     pub mentor_id: Uuid,
     pub mentee_id: Uuid,
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -157,8 +167,10 @@ pub struct Meeting {
     pub id: Uuid,
     #[schema(value_type = String, format = Date)]
     pub met_on: Date,
+    #[schema(minimum = 1, maximum = 1440)]
     pub minutes: i32,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub notes: String,
 }
 

@@ -75,8 +75,11 @@ pub struct Person {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPerson {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
+    #[schema(min_length = 3, max_length = 254, pattern = "@")]
     pub email: Option<String>,
+    #[schema(min_length = 1, max_length = 40, pattern = r"\S")]
     pub phone: Option<String>,
     pub organisation_id: Option<Uuid>,
     #[serde(default)]

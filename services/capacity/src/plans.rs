@@ -80,8 +80,10 @@ pub struct Goal {
 pub struct NewPlanItem {
     /// The dimension a goal works on (goals only).
     pub dimension: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub owner: String,
     #[schema(value_type = Option<String>, format = Date)]
     pub due_on: Option<Date>,

@@ -89,9 +89,11 @@ pub struct Programme {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProgramme {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     pub kind: ProgrammeKind,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub description: String,
 }
 
@@ -111,6 +113,7 @@ pub struct Cohort {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCohort {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[schema(value_type = String, format = Date)]
     pub starts_on: Date,
@@ -134,6 +137,7 @@ pub struct Session {
     #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub id: Uuid,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     #[schema(value_type = String, format = Date)]
     pub held_on: Date,

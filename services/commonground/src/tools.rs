@@ -36,6 +36,7 @@ pub async fn reindex(settings: &Settings) -> Result<(), Box<dyn std::error::Erro
     let started = Instant::now();
     let ticker = bar.clone();
     let root = directory::index_root(&settings.data_dir);
+    std::fs::create_dir_all(&root)?;
     let (generation, index) =
         directory::indexer::rebuild(&pool, &root, move |done| ticker.set_position(done)).await?;
     let index = std::sync::Arc::new(index);

@@ -106,6 +106,78 @@ async fn fields_the_server_fills_are_documented_read_only() {
     }
 }
 
+/// The longest text the document allows for each field is accepted and one character more is refused,
+/// counted in characters (Ethiopic letters take three bytes each), so a client that checks its requests
+/// against the document is never refused for length.
+#[tokio::test]
+async fn documented_text_limits_are_the_ones_enforced() {
+    let app = app().await;
+    let admin = app.user(Role::Admin).await;
+    let document = openapi_document(&app).await;
+    let cases = [
+        (
+            "OrganisationInput",
+            "name",
+            "/api/v1/organisations",
+            json!({"membership": "member"}),
+        ),
+        (
+            "NewSummit",
+            "name",
+            "/api/v1/summits",
+            json!({"starts_on": "2026-09-12", "ends_on": "2026-09-13"}),
+        ),
+        (
+            "NewProgramme",
+            "name",
+            "/api/v1/capacity/programmes",
+            json!({"kind": "academy"}),
+        ),
+        ("NewApiToken", "name", "/api/v1/tokens", json!({})),
+        (
+            "NewUser",
+            "display_name",
+            "/api/v1/users",
+            json!({"password": "a long password", "role": "member"}),
+        ),
+    ];
+    for (n, (schema, field, path, base)) in cases.into_iter().enumerate() {
+        let limit = document["components"]["schemas"][schema]["properties"][field]["maxLength"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{schema}.{field} documents no maxLength"));
+        for (length, accepted) in [(limit, true), (limit + 1, false)] {
+            let mut body = base.clone();
+            body[field] = json!("ሰ".repeat(length as usize));
+            if schema == "NewUser" {
+                body["email"] = json!(format!("limit-{n}-{length}@example.org"));
+            }
+            let response = app
+                .http
+                .post(app.url(path))
+                .bearer_auth(&admin.token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let answer: Value = response.json().await.unwrap();
+            if accepted {
+                assert!(
+                    status.is_success(),
+                    "{schema}.{field} of {length} characters: {status} {answer}"
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{schema}.{field} of {length}: {answer}"
+                );
+                assert_eq!(answer["errors"][0]["field"], json!(field), "{answer}");
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_and_only_real_ones() {
     let app = app().await;

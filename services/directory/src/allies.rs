@@ -29,8 +29,10 @@ const CANDIDATES: usize = 300;
 #[into_params(parameter_in = Query)]
 pub struct AlliesParams {
     /// Only groups with a location within this many km (needs a location of the organisation you can see).
+    #[param(exclusive_minimum = 0.0, maximum = 1000.0)]
     pub radius_km: Option<f64>,
     /// How many allies, 1 to 50 (default 10).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
 }
 

@@ -514,6 +514,7 @@ async fn history(id: String, query: String, pool: Pool, credentials: Credentials
 #[serde(deny_unknown_fields)]
 pub struct NewEditor {
     /// The email of an existing account.
+    #[schema(min_length = 3, max_length = 254, pattern = "@")]
     pub email: String,
 }
 

@@ -302,20 +302,20 @@ pub async fn catch_up(index: &Arc<DirectoryIndex>, pool: &Pool) -> Result<usize,
     }
 }
 
-/// Builds a new generation of the index under `root` from one consistent snapshot of PostgreSQL, makes it
-/// current, and returns it; `progress` hears how many organisations are in so far.
+/// Builds a new generation of the index under `root` (which must exist: a follower whose folder was taken
+/// away must not make it again) from one consistent snapshot of PostgreSQL, makes it current, and returns
+/// it; `progress` hears how many organisations are in so far.
 pub async fn rebuild(
     pool: &Pool,
     root: &Path,
     progress: impl FnMut(u64) + Send + 'static,
 ) -> Result<(String, DirectoryIndex), IndexerError> {
-    std::fs::create_dir_all(root).map_err(io(root))?;
     let name = format!(
         "generation-{}",
         time::OffsetDateTime::now_utc().unix_timestamp_nanos()
     );
     let directory = root.join(&name);
-    std::fs::create_dir_all(&directory).map_err(io(&directory))?;
+    std::fs::create_dir(&directory).map_err(io(&directory))?;
 
     let mut client = pool.get().await?;
     let snapshot = client

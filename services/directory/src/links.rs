@@ -61,6 +61,7 @@ pub struct NewLink {
     pub to: Uuid,
     pub kind: LinkKind,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub note: String,
     /// `private` unless said otherwise.
     pub visibility: Option<LinkVisibility>,

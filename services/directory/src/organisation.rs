@@ -22,8 +22,12 @@ pub enum Membership {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    #[schema(max_length = 254, pattern = "@")]
     pub email: Option<String>,
+    /// Digits, spaces and `+ ( ) -`.
+    #[schema(max_length = 40, pattern = r"^[0-9 +()-]*$")]
     pub phone: Option<String>,
 }
 
@@ -33,11 +37,17 @@ pub struct Contact {
 pub struct LocationInput {
     /// e.g. "Tuesday drop-in"
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub label: String,
+    #[schema(max_length = 300)]
     pub address: Option<String>,
+    #[schema(max_length = 300)]
     pub postcode: Option<String>,
+    #[schema(max_length = 300)]
     pub town: Option<String>,
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub latitude: f64,
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub longitude: f64,
     pub precision: Precision,
 }
@@ -46,20 +56,28 @@ pub struct LocationInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationInput {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: String,
+    /// Up to 20, each of 1 to 60 characters.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub themes: Vec<String>,
+    /// Up to 20, each of 1 to 60 characters.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub communities: Vec<String>,
     /// ISO 639 codes, e.g. `ti`, `ar`, `pl`, `rom`.
     #[serde(default)]
     pub languages: Vec<String>,
+    #[schema(max_length = 300, pattern = "^https?://")]
     pub website: Option<String>,
     #[serde(default)]
     pub contact: Contact,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub locations: Vec<LocationInput>,
     pub membership: Membership,
     #[serde(default)]
@@ -70,16 +88,21 @@ pub struct OrganisationInput {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationPatch {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
+    #[schema(max_items = 20)]
     pub themes: Option<Vec<String>>,
+    #[schema(max_items = 20)]
     pub communities: Option<Vec<String>>,
     pub languages: Option<Vec<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 300, pattern = "^https?://")]
     pub website: Option<Option<String>>,
     pub contact: Option<Contact>,
     /// Replaces every location.
+    #[schema(max_items = 20)]
     pub locations: Option<Vec<LocationInput>>,
     pub membership: Option<Membership>,
     pub visibility: Option<FieldVisibility>,

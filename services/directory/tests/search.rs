@@ -406,6 +406,7 @@ async fn a_rebuilt_index_follows_the_outbox_exactly_and_survives_a_restart() {
         .await
         .unwrap();
     let root = std::env::temp_dir().join(format!("commonground-index-test-{}", admin.id.simple()));
+    std::fs::create_dir_all(&root).unwrap();
     let (generation, index) = rebuild(&pool, &root, |_| {}).await.unwrap();
     let index = std::sync::Arc::new(index);
     assert_eq!(index.organisation_count(), 30);

@@ -43,6 +43,7 @@ pub struct Summit {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSummit {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[schema(value_type = String, format = Date)]
     pub starts_on: Date,

@@ -19,12 +19,15 @@ pub struct Person {
     #[schema(read_only)]
     pub key: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub name: String,
     /// The id of their organisation in the directory.
     #[serde(default)]
+    #[schema(format = Uuid)]
     pub organisation: Option<String>,
-    /// Keys of the slots they cannot come to.
+    /// Keys of the slots they cannot come to (up to 32).
     #[serde(default)]
+    #[schema(max_items = 32)]
     pub unavailable: Vec<String>,
 }
 

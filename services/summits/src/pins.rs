@@ -16,7 +16,9 @@ pub struct Pin {
     #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub session: String,
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub slot: String,
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub room: String,
 }
 

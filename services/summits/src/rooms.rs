@@ -18,9 +18,11 @@ pub struct Room {
     #[serde(default, deserialize_with = "shared::http::ignore_input")]
     #[schema(read_only)]
     pub key: String,
+    #[schema(minimum = 0, maximum = 100000)]
     pub capacity: i32,
-    /// Such as `step_free`, `hearing_loop`, `quiet_room`, `projector`.
+    /// Such as `step_free`, `hearing_loop`, `quiet_room`, `projector` (up to 32, each of 1 to 64 characters).
     #[serde(default)]
+    #[schema(max_items = 32)]
     pub features: Vec<String>,
 }
 

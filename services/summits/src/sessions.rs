@@ -21,26 +21,33 @@ pub struct Session {
     pub key: String,
     /// `workshop` (the default), `plenary` (runs alone in its slots), `walk` or `one_to_one`.
     #[serde(default = "workshop")]
-    #[schema(value_type = String, example = "workshop")]
+    #[schema(value_type = String, example = "workshop", pattern = "^(workshop|plenary|walk|one_to_one)$")]
     pub kind: SessionKind,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub description: String,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub theme: Option<String>,
     /// Keys of people of this summit.
     #[serde(default)]
     pub facilitators: Vec<String>,
     /// Consecutive slots.
     #[serde(default = "one")]
+    #[schema(minimum = 1, maximum = 128)]
     pub length: i32,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub language: Option<String>,
-    /// Languages interpreted into.
+    /// Languages interpreted into (up to 32, each of 1 to 64 characters).
     #[serde(default)]
+    #[schema(max_items = 32)]
     pub interpretation: Vec<String>,
-    /// Room features the session needs, such as `projector`.
+    /// Room features the session needs, such as `projector` (up to 32, each of 1 to 64 characters).
     #[serde(default)]
+    #[schema(max_items = 32)]
     pub requires: Vec<String>,
 }
 

@@ -58,11 +58,11 @@ pub struct Slot {
     pub day: Date,
     /// `HH:MM`.
     #[serde(with = "hours_minutes")]
-    #[schema(value_type = String, example = "10:00")]
+    #[schema(value_type = String, example = "10:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub start: Time,
     /// `HH:MM`.
     #[serde(with = "hours_minutes")]
-    #[schema(value_type = String, example = "11:30")]
+    #[schema(value_type = String, example = "11:30", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub end: Time,
     #[serde(default)]
     pub kind: SlotKind,
