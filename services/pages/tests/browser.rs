@@ -1,7 +1,7 @@
 //! The pages in a real browser: headless Chromium driven through chromedriver (Debian's `chromium` and
 //! `chromium-driver`; `scripts/test` installs them), one journey per kind of user, axe-core run on every
 //! page visited (serious or critical violations fail the test), and a screenshot of each page saved under
-//! `docs/screenshots/`.
+//! the build's `target/tmp/screenshots/`, or `docs/screenshots/` with `UPDATE_SCREENSHOTS=1`.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -105,9 +105,14 @@ impl Drop for Driver {
     }
 }
 
-/// Where screenshots go: `docs/screenshots/` of the repository.
+/// Where screenshots go: the build's scratch folder, so that a test run leaves the checkout as it was, or
+/// `docs/screenshots/` of the repository with `UPDATE_SCREENSHOTS=1`.
 fn screenshot_path(name: &str) -> PathBuf {
-    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    let folder = if std::env::var_os("UPDATE_SCREENSHOTS").is_some_and(|value| value == "1") {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
+    } else {
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+    };
     std::fs::create_dir_all(&folder).unwrap();
     folder.join(format!("{name}.png"))
 }
