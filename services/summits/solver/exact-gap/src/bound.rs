@@ -40,6 +40,8 @@ pub struct Bound {
     /// slot. Rooms for it may not exist (columns fit rooms slot by slot).
     pub starts: Vec<usize>,
     pub time: Duration,
+    /// The root of the branch and price.
+    pub root: Node,
 }
 
 /// A session with a start: the unit columns are made of.
@@ -61,7 +63,8 @@ impl Item {
 }
 
 /// The items running in one slot and what they cost there.
-struct Column {
+#[derive(Clone)]
+pub struct Column {
     slot: usize,
     items: Vec<usize>,
     cost: f64,
@@ -173,111 +176,296 @@ fn dot(entries: &[(usize, f64)], pi: &[f64]) -> f64 {
     entries.iter().map(|&(row, factor)| factor * pi[row]).sum()
 }
 
-/// The lower bound, from the columns of `agendas` (feasible agendas: each session's first slot),
-/// stopping when `settings.time_limit` is spent or the bound proves `target` lost wishes.
-pub fn lower_bound(model: &Model, agendas: &[Vec<usize>], target: u32, settings: &Settings) -> Bound {
-    assert!(
-        model.rooms <= 16,
-        "pricing lists every set of rooms: at most 16 rooms"
-    );
-    let started = Instant::now();
-    let items: Vec<Item> = (0..model.sessions())
-        .flat_map(|s| {
-            let wishers = model.wishes.iter().filter(|w| w.contains(&s)).count();
-            model.starts[s].iter().map(move |&t| Item {
-                session: s,
-                start: t,
-                length: model.length[s],
-                wishers,
+/// The items and rows of the master: what every node of the branch and price (`branch`) shares.
+pub struct Relaxation<'a> {
+    model: &'a Model,
+    items: Vec<Item>,
+    rows: Rows,
+}
+
+/// Column generation over the items one node allows.
+pub struct Node {
+    /// The best Lagrangian lower bound on lost wishes (at least the parent's).
+    pub bound: f64,
+    /// Whether it reached the master LP's optimum (or proved the target).
+    pub converged: bool,
+    columns: Vec<Column>,
+    /// Per column, its share in the master's LP solution.
+    shares: Vec<f64>,
+}
+
+/// What a node of the branch and price allows.
+#[derive(Clone)]
+pub struct Allowed {
+    /// Per item, whether it may be placed.
+    items: Vec<bool>,
+    /// Pairs of one-slot sessions that run in the same slot.
+    together: Vec<(usize, usize)>,
+    /// Pairs of sessions that never run in the same slot.
+    apart: Vec<(usize, usize)>,
+}
+
+impl Allowed {
+    fn admits(&self, items: &[Item], column: &Column) -> bool {
+        let holds = |s: usize| column.items.iter().any(|&i| items[i].session == s);
+        column.items.iter().all(|&i| self.items[i])
+            && self.together.iter().all(|&(s, t)| holds(s) == holds(t))
+            && self.apart.iter().all(|&(s, t)| !(holds(s) && holds(t)))
+    }
+}
+
+impl<'a> Relaxation<'a> {
+    pub fn new(model: &'a Model) -> Self {
+        assert!(
+            model.rooms <= 16,
+            "pricing lists every set of rooms: at most 16 rooms"
+        );
+        let items: Vec<Item> = (0..model.sessions())
+            .flat_map(|s| {
+                let wishers = model.wishes.iter().filter(|w| w.contains(&s)).count();
+                model.starts[s].iter().map(move |&t| Item {
+                    session: s,
+                    start: t,
+                    length: model.length[s],
+                    wishers,
+                })
             })
-        })
-        .collect();
-    let rows = Rows::new(model, &items);
-    let mut columns: Vec<Column> = agendas
-        .iter()
-        .flat_map(|starts| {
-            let items = &items;
-            (0..model.slots).map(move |u| {
-                let chosen = (0..items.len())
-                    .filter(|&i| items[i].start == starts[items[i].session] && items[i].runs(u))
-                    .collect();
-                column(model, items, u, chosen)
-            })
-        })
-        .collect();
-    let (mut best, mut center): (f64, Option<Vec<f64>>) = (f64::NEG_INFINITY, None);
-    loop {
-        let (value, duals) = master(model, &rows, &items, &columns);
-        let smoothed: Vec<f64> = match &center {
-            Some(center) => center
-                .iter()
-                .zip(&duals)
-                .map(|(c, d)| SMOOTHING * c + (1.0 - SMOOTHING) * d)
-                .collect(),
-            None => duals.clone(),
-        };
-        let mut bound: f64 = (0..rows.count).map(|row| rows.value(row) * smoothed[row]).sum();
-        // A correction e in [0, ½] costs 1 and earns the duals of its two rows.
-        for &(_, row) in rows.corrections.iter().flatten() {
-            bound += 0.5 * (1.0 - smoothed[row] - smoothed[row + 1]).min(0.0);
+            .collect();
+        let rows = Rows::new(model, &items);
+        Relaxation { model, items, rows }
+    }
+
+    /// Everything allowed: the root of the branch and price.
+    pub fn everything(&self) -> Allowed {
+        Allowed {
+            items: vec![true; self.items.len()],
+            together: Vec::new(),
+            apart: Vec::new(),
         }
-        let mut added = 0;
-        for u in 0..model.slots {
-            let left = settings
-                .time_limit
-                .saturating_sub(started.elapsed())
-                .min(PRICING_LIMIT);
-            let (found, least) = price(model, &rows, &items, &smoothed, u, left, settings.threads);
-            bound += least - smoothed[u];
-            // The same sessions in every other slot are often good columns too.
-            for copy in (0..model.slots).filter_map(|v| moved(model, &items, &found, v)) {
-                let reduced =
-                    copy.cost - duals[copy.slot] - dot(&rows.of_column(model, &items, &copy), &duals);
-                if reduced < -1e-6 {
-                    columns.push(copy);
-                    added += 1;
+    }
+
+    /// The two children of `node` (allowing `allowed`) that split its LP solution, if it is
+    /// fractional. Preferably on a pair of one-slot sessions sharing wishers that the solution runs
+    /// together only in part: in the same slot, or never (which slots are alike does not matter,
+    /// so the split cannot just move to another slot). Else on an item placed in part: the
+    /// session starts as it does, or elsewhere.
+    pub fn children(&self, node: &Node, allowed: &Allowed) -> Option<[Allowed; 2]> {
+        let (model, items) = (self.model, &self.items[..]);
+        let sessions = model.sessions();
+        let mut together = vec![0.0; sessions * sessions];
+        let mut usage = vec![0.0; items.len()];
+        for (column, &share) in node
+            .columns
+            .iter()
+            .zip(&node.shares)
+            .filter(|(_, &share)| share > 1e-9)
+        {
+            for &i in column.items.iter().filter(|&&i| items[i].start == column.slot) {
+                usage[i] += share;
+                for &j in column.items.iter().filter(|&&j| items[j].start == column.slot) {
+                    together[items[i].session * sessions + items[j].session] += share;
                 }
             }
         }
-        if bound > best {
-            best = bound;
-            center = Some(smoothed.clone());
+        let part = |v: f64| {
+            if v > 1e-6 && v < 1.0 - 1e-6 {
+                v.min(1.0 - v)
+            } else {
+                0.0
+            }
+        };
+        let shared = |s: usize, t: usize| {
+            model
+                .wishes
+                .iter()
+                .filter(|w| w.contains(&s) && w.contains(&t))
+                .count()
+        };
+        let pair = (0..sessions)
+            .flat_map(|s| (s + 1..sessions).map(move |t| (s, t)))
+            .filter(|&(s, t)| model.length[s] == 1 && model.length[t] == 1)
+            .map(|(s, t)| (part(together[s * sessions + t]) * shared(s, t) as f64, s, t))
+            .filter(|&(score, _, _)| score > 0.0)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, s, t)) = pair {
+            let mut with = allowed.clone();
+            with.together.push((s, t));
+            let mut without = allowed.clone();
+            without.apart.push((s, t));
+            return Some([without, with]);
         }
-        let integral = |v: f64| (v - 1e-6).ceil();
-        let converged = integral(best) >= integral(value) || integral(best) >= f64::from(target);
-        if settings.verbose {
-            eprintln!(
-                "column generation: {:.1} s, {} columns, master {value:.3}, bound {bound:.3}, best {best:.3}",
-                started.elapsed().as_secs_f64(),
-                columns.len()
-            );
+        let i = (0..items.len())
+            .filter(|&i| part(usage[i]) > 0.0)
+            .max_by(|&i, &j| part(usage[i]).total_cmp(&part(usage[j])))?;
+        let mut fixed = allowed.clone();
+        for j in (0..items.len()).filter(|&j| j != i && items[j].session == items[i].session) {
+            fixed.items[j] = false;
         }
-        if converged || started.elapsed() >= settings.time_limit {
-            return Bound {
-                value: best,
-                converged,
-                starts: integral_master(model, &rows, &items, &columns, settings),
-                time: started.elapsed(),
+        let mut elsewhere = allowed.clone();
+        elsewhere.items[i] = false;
+        Some([elsewhere, fixed])
+    }
+
+    /// The columns of `node` that `allowed` admits: a child's start.
+    pub fn columns_within(&self, node: &Node, allowed: &Allowed) -> Vec<Column> {
+        node.columns
+            .iter()
+            .filter(|column| allowed.admits(&self.items, column))
+            .cloned()
+            .collect()
+    }
+
+    /// One column per slot of each of `agendas` (feasible agendas: each session's first slot).
+    fn agenda_columns(&self, agendas: &[Vec<usize>]) -> Vec<Column> {
+        let items = &self.items;
+        agendas
+            .iter()
+            .flat_map(|starts| {
+                (0..self.model.slots).map(move |u| {
+                    let chosen = (0..items.len())
+                        .filter(|&i| items[i].start == starts[items[i].session] && items[i].runs(u))
+                        .collect();
+                    column(self.model, items, u, chosen)
+                })
+            })
+            .collect()
+    }
+
+    /// Column generation from `columns` over what is `allowed`, starting from a bound `floor`
+    /// (the parent's), until the master converges, the bound proves `target` lost wishes, or
+    /// `deadline` passes.
+    pub fn generate(
+        &self,
+        allowed: &Allowed,
+        mut columns: Vec<Column>,
+        floor: f64,
+        target: u32,
+        deadline: Instant,
+        settings: &Settings,
+    ) -> Node {
+        let (model, rows, items) = (self.model, &self.rows, &self.items[..]);
+        let started = Instant::now();
+        let (mut best, mut center): (f64, Option<Vec<f64>>) = (floor, None);
+        loop {
+            let (value, duals, shares) = master(model, rows, items, &columns);
+            let smoothed: Vec<f64> = match &center {
+                Some(center) => center
+                    .iter()
+                    .zip(&duals)
+                    .map(|(c, d)| SMOOTHING * c + (1.0 - SMOOTHING) * d)
+                    .collect(),
+                None => duals.clone(),
             };
+            let mut bound: f64 = (0..rows.count).map(|row| rows.value(row) * smoothed[row]).sum();
+            // A correction e in [0, ½] costs 1 and earns the duals of its two rows.
+            for &(_, row) in rows.corrections.iter().flatten() {
+                bound += 0.5 * (1.0 - smoothed[row] - smoothed[row + 1]).min(0.0);
+            }
+            let mut added = 0;
+            for u in 0..model.slots {
+                let left = deadline
+                    .saturating_duration_since(Instant::now())
+                    .min(PRICING_LIMIT);
+                let (found, least) = price(self, allowed, &smoothed, u, left, settings.threads);
+                bound += least - smoothed[u];
+                // The same sessions in every other slot are often good columns too.
+                for copy in (0..model.slots).filter_map(|v| moved(model, items, &allowed.items, &found, v)) {
+                    let reduced =
+                        copy.cost - duals[copy.slot] - dot(&rows.of_column(model, items, &copy), &duals);
+                    if reduced < -1e-6 {
+                        columns.push(copy);
+                        added += 1;
+                    }
+                }
+            }
+            if bound > best {
+                best = bound;
+                center = Some(smoothed.clone());
+            }
+            let converged = integral(best) >= integral(value) || integral(best) >= f64::from(target);
+            if settings.verbose {
+                eprintln!(
+                    "column generation: {:.1} s, {} columns, master {value:.3}, bound {bound:.3}, best {best:.3}",
+                    started.elapsed().as_secs_f64(),
+                    columns.len()
+                );
+            }
+            if converged || Instant::now() >= deadline {
+                return Node {
+                    bound: best,
+                    converged,
+                    columns,
+                    shares,
+                };
+            }
+            if added == 0 {
+                // Nothing improves the master at the smoothed duals: price at the master's own next.
+                center = None;
+            }
         }
-        if added == 0 {
-            // Nothing improves the master at the smoothed duals: price at the master's own next.
-            center = None;
+    }
+
+    /// The best agenda's starts among the columns (price and branch): each session's first slot,
+    /// `usize::MAX` for a session no chosen column places.
+    fn best_agenda(&self, columns: &[Column], settings: &Settings) -> Vec<usize> {
+        let (model, rows, items) = (self.model, &self.rows, &self.items[..]);
+        let mut highs = master_problem(model, rows, items, columns, true).optimise(Sense::Minimise);
+        highs.set_option("time_limit", settings.time_limit.as_secs_f64());
+        highs.set_option("threads", settings.threads);
+        let solved = highs.solve();
+        let values = solved.get_solution().columns().to_vec();
+        let mut starts = vec![usize::MAX; rows.sessions];
+        for (column, _) in columns.iter().zip(values).filter(|&(_, v)| v > 0.5) {
+            for &i in column.items.iter().filter(|&&i| items[i].start == column.slot) {
+                starts[items[i].session] = items[i].start;
+            }
         }
+        starts
+    }
+}
+
+/// A bound as a whole number of lost wishes (what it proves).
+pub fn integral(value: f64) -> f64 {
+    (value - 1e-6).ceil()
+}
+
+/// The lower bound at the root, from the columns of `agendas` (feasible agendas: each session's
+/// first slot), stopping when `settings.time_limit` is spent or the bound proves `target` lost
+/// wishes.
+pub fn lower_bound(
+    relaxation: &Relaxation,
+    agendas: &[Vec<usize>],
+    target: u32,
+    settings: &Settings,
+) -> Bound {
+    let started = Instant::now();
+    let root = relaxation.generate(
+        &relaxation.everything(),
+        relaxation.agenda_columns(agendas),
+        f64::NEG_INFINITY,
+        target,
+        started + settings.time_limit,
+        settings,
+    );
+    Bound {
+        value: root.bound,
+        converged: root.converged,
+        starts: relaxation.best_agenda(&root.columns, settings),
+        time: started.elapsed(),
+        root,
     }
 }
 
 /// `column` with its items starting as much later (or earlier) as slot `v` is after its slot, if
 /// they all can.
-fn moved(model: &Model, items: &[Item], column: &Column, v: usize) -> Option<Column> {
+fn moved(model: &Model, items: &[Item], allowed: &[bool], column: &Column, v: usize) -> Option<Column> {
     let chosen = column
         .items
         .iter()
         .map(|&i| {
             let start = (items[i].start + v).checked_sub(column.slot)?;
-            items
-                .iter()
-                .position(|other| other.session == items[i].session && other.start == start)
+            (0..items.len())
+                .find(|&j| allowed[j] && items[j].session == items[i].session && items[j].start == start)
         })
         .collect::<Option<Vec<usize>>>()?;
     Some(self::column(model, items, v, chosen))
@@ -314,7 +502,8 @@ fn column(model: &Model, items: &[Item], u: usize, chosen: Vec<usize>) -> Column
     }
 }
 
-/// The master over `columns` (integral or not) and the corrections.
+/// The master over `columns` (integral or not), the corrections, an empty column per slot and a
+/// costly stand-in placement per session.
 fn master_problem(
     model: &Model,
     rows: &Rows,
@@ -345,55 +534,48 @@ fn master_problem(
     for &(_, row) in rows.corrections.iter().flatten() {
         problem.add_column(1.0, 0.0..=0.5, [(handles[row], 1.0), (handles[row + 1], 1.0)]);
     }
+    // A slot may be left empty (a node may forbid every column it had so far).
+    for slot in 0..rows.slots {
+        problem.add_column_with_integrality(0.0, 0.., [(handles[slot], 1.0)], integral);
+    }
+    // A session no column places yet (a node that forbids what placed it) is placed at a price
+    // above any agenda's, so the master always has a solution and its duals steer pricing there.
+    let unplaced = (model.wishes.iter().map(Vec::len).sum::<usize>() + 1) as f64;
+    for s in 0..rows.sessions {
+        problem.add_column_with_integrality(unplaced, 0.., [(handles[rows.slots + s], 1.0)], integral);
+    }
     problem
 }
 
-/// Solves the master LP over `columns`; returns its value and the duals of its rows.
-fn master(model: &Model, rows: &Rows, items: &[Item], columns: &[Column]) -> (f64, Vec<f64>) {
+/// Solves the master LP over `columns`; returns its value, the duals of its rows and the share of
+/// each column.
+fn master(model: &Model, rows: &Rows, items: &[Item], columns: &[Column]) -> (f64, Vec<f64>, Vec<f64>) {
     let solved = master_problem(model, rows, items, columns, false)
         .optimise(Sense::Minimise)
         .solve();
     assert_eq!(solved.status(), HighsModelStatus::Optimal, "the master LP");
+    let solution = solved.get_solution();
     (
         solved.objective_value(),
-        solved.get_solution().dual_rows().to_vec(),
+        solution.dual_rows().to_vec(),
+        solution.columns()[..columns.len()].to_vec(),
     )
-}
-
-/// The best agenda's starts among the columns (price and branch): each session's first slot.
-fn integral_master(
-    model: &Model,
-    rows: &Rows,
-    items: &[Item],
-    columns: &[Column],
-    settings: &Settings,
-) -> Vec<usize> {
-    let mut highs = master_problem(model, rows, items, columns, true).optimise(Sense::Minimise);
-    highs.set_option("time_limit", settings.time_limit.as_secs_f64());
-    highs.set_option("threads", settings.threads);
-    let solved = highs.solve();
-    let values = solved.get_solution().columns().to_vec();
-    let mut starts = vec![usize::MAX; rows.sessions];
-    for (column, _) in columns.iter().zip(values).filter(|&(_, v)| v > 0.5) {
-        for &i in column.items.iter().filter(|&&i| items[i].start == column.slot) {
-            starts[items[i].session] = items[i].start;
-        }
-    }
-    starts
 }
 
 /// The column of slot `u` with the least cost less what it earns under `pi` (its slot's row
 /// aside), and a lower bound on that least value (equal to it when pricing finishes in time).
 fn price(
-    model: &Model,
-    rows: &Rows,
-    items: &[Item],
+    relaxation: &Relaxation,
+    allowed: &Allowed,
     pi: &[f64],
     u: usize,
     time_limit: Duration,
     threads: i32,
 ) -> (Column, f64) {
-    let here: Vec<usize> = (0..items.len()).filter(|&i| items[i].runs(u)).collect();
+    let (model, rows, items) = (relaxation.model, &relaxation.rows, &relaxation.items[..]);
+    let here: Vec<usize> = (0..items.len())
+        .filter(|&i| allowed.items[i] && items[i].runs(u))
+        .collect();
     let mut problem = RowProblem::default();
     let z: Vec<Col> = here
         .iter()
@@ -429,6 +611,18 @@ fn price(
         }));
     for group in groups.filter(|g| g.len() > 1) {
         problem.add_row(..=1, group.iter().map(|&k| (z[k], 1.0)));
+    }
+    // The branching's pairs: together, both or neither; apart, not both.
+    let of = |s: usize| {
+        (0..here.len())
+            .filter(move |&k| session_of(k) == s)
+            .map(|k| (z[k], 1.0))
+    };
+    for &(s, t) in &allowed.together {
+        problem.add_row(0..=0, of(s).chain(of(t).map(|(c, _)| (c, -1.0))));
+    }
+    for &(s, t) in &allowed.apart {
+        problem.add_row(..=1, of(s).chain(of(t)));
     }
     for k in (0..here.len()).filter(|&k| model.plenary[session_of(k)]) {
         for other in (0..here.len()).filter(|&o| o != k) {

@@ -4,14 +4,17 @@
 //! Per summit: the solver as `schedule-bench` runs it, and with 20 other seeds; a lower bound by
 //! column generation (`bound`), whose columns also give an agenda; then, unless the bound already
 //! proves the best agenda optimal, the exact MIP solved by HiGHS (`mip`), started from the best
-//! agenda and told the bound. Every agenda is scored by `summit_solver::check`. When the MIP stops
-//! at its time limit, the optimum is given as a range.
+//! agenda and told the bound, or with `--branch` a branch and price over the column generation
+//! (`branch`), whose bound climbs higher. Every agenda is scored by `summit_solver::check`. When
+//! the MIP or the branching stops at its time limit, the optimum is given as a range.
 //!
-//! `scripts/solver-gap [--seeds 1..5] [--time-limit SECONDS] [--threads N] [--verbose]` prints one
-//! row per summit seed (seed ranges include both ends). `--scaled-down` instead cross-checks the
-//! MIP against `solve_exact` on the small and scaled-down summits of `schedule-bench`.
+//! `scripts/solver-gap [--seeds 1..5] [--time-limit SECONDS] [--threads N] [--branch] [--verbose]`
+//! prints one row per summit seed (seed ranges include both ends). `--scaled-down` instead
+//! cross-checks the MIP (and with `--branch` the branch and price) against `solve_exact` on the
+//! small and scaled-down summits of `schedule-bench`.
 
 mod bound;
+mod branch;
 mod mip;
 mod model;
 
@@ -22,7 +25,8 @@ use summit_solver::{
     check, generate_instance, solve, solve_exact, GeneratorConfig, Instance, Options, Solution,
 };
 
-use crate::bound::lower_bound;
+use crate::bound::{integral, lower_bound, Relaxation};
+use crate::branch::branch_and_price;
 use crate::mip::{optimum, Outcome, Settings};
 use crate::model::{first_slots, Model};
 
@@ -44,6 +48,7 @@ fn arguments() -> (RangeInclusive<u64>, Settings, bool) {
         time_limit: Duration::from_secs(600),
         threads: 1,
         verbose: false,
+        branch: false,
     };
     let mut scaled_down = false;
     let mut args = std::env::args().skip(1);
@@ -68,6 +73,7 @@ fn arguments() -> (RangeInclusive<u64>, Settings, bool) {
                 settings.threads = text.parse().unwrap_or_else(|_| usage(&text));
             }
             "--verbose" => settings.verbose = true,
+            "--branch" => settings.branch = true,
             "--scaled-down" => scaled_down = true,
             _ => usage(&arg),
         }
@@ -78,7 +84,7 @@ fn arguments() -> (RangeInclusive<u64>, Settings, bool) {
 fn usage(problem: &str) -> ! {
     eprintln!("summit-exact-gap: {problem}");
     eprintln!(
-        "usage: summit-exact-gap [--seeds A..B] [--time-limit SECONDS] [--threads N] [--verbose] [--scaled-down]"
+        "usage: summit-exact-gap [--seeds A..B] [--time-limit SECONDS] [--threads N] [--branch] [--verbose] [--scaled-down]"
     );
     std::process::exit(2)
 }
@@ -124,7 +130,7 @@ fn exact(
 }
 
 fn summits(seeds: RangeInclusive<u64>, settings: &Settings) {
-    println!("| seed | attendees | sessions | rooms | slots | wishes | solver lost | best found: seeds / columns / MIP | bound: MIP / columns | optimum lost | gap | gap % of wishes | gap % of optimum lost | solver time | bound time | MIP time |");
+    println!("| seed | attendees | sessions | rooms | slots | wishes | solver lost | best found: seeds / columns / MIP | bound: MIP or branch and price / columns | optimum lost | gap | gap % of wishes | gap % of optimum lost | solver time | bound time | MIP or branching time |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for seed in seeds {
         let config = GeneratorConfig::summit(seed);
@@ -138,8 +144,9 @@ fn summits(seeds: RangeInclusive<u64>, settings: &Settings) {
             .min_by_key(|a| a.metrics.lost_wishes)
             .expect("an agenda");
         let starts: Vec<Vec<usize>> = agendas.iter().map(|a| first_slots(&instance, a)).collect();
-        let columns = lower_bound(&model, &starts, seeds_best.metrics.lost_wishes, settings);
-        let proven = (columns.value - 1e-6).ceil().max(0.0) as u32;
+        let relaxation = Relaxation::new(&model);
+        let columns = lower_bound(&relaxation, &starts, seeds_best.metrics.lost_wishes, settings);
+        let proven = integral(columns.value).max(0.0) as u32;
         // The columns' best agenda, with rooms from the MIP if it has any.
         let placed = columns.starts.iter().all(|&t| t < model.slots);
         let priced = placed
@@ -150,11 +157,28 @@ fn summits(seeds: RangeInclusive<u64>, settings: &Settings) {
             .map(|p| &p.solution)
             .filter(|p| p.metrics.lost_wishes < seeds_best.metrics.lost_wishes)
             .unwrap_or(seeds_best);
-        // The MIP runs only if the column bound leaves room below the best agenda so far.
-        let mip = (proven < start.metrics.lost_wishes)
+        // The MIP (or the branch and price) runs only if the column bound leaves room below the
+        // best agenda so far.
+        let open = proven < start.metrics.lost_wishes;
+        let mip = (open && !settings.branch)
             .then(|| exact(&instance, &model, Some(start), proven, settings).expect("an agenda"));
+        let branched = (open && settings.branch).then(|| {
+            let deadline = Instant::now() + settings.time_limit;
+            branch_and_price(
+                &relaxation,
+                columns.root,
+                start.metrics.lost_wishes,
+                deadline,
+                settings,
+            )
+        });
         let best = mip.as_ref().map_or(start.metrics.lost_wishes, |m| m.lost);
-        let bound = mip.as_ref().map_or(proven, |m| m.bound).max(proven);
+        let bound = mip
+            .as_ref()
+            .map(|m| m.bound)
+            .or(branched.as_ref().map(|b| integral(b.bound) as u32))
+            .unwrap_or(proven)
+            .max(proven);
         let optimum = if bound == best {
             best.to_string()
         } else {
@@ -177,7 +201,10 @@ fn summits(seeds: RangeInclusive<u64>, settings: &Settings) {
             seeds_best.metrics.lost_wishes,
             or_dash(priced.as_ref().map(|p| p.lost.to_string())),
             or_dash(mip.as_ref().map(|m| m.lost.to_string())),
-            or_dash(mip.as_ref().map(|m| m.bound.to_string())),
+            or_dash(mip.as_ref().map(|m| m.bound.to_string()).or(branched.as_ref().map(|b| format!(
+                "{:.2} (branch and price: {} nodes, {} open)",
+                b.bound, b.nodes, b.open
+            )))),
             columns.value,
             if columns.converged { "" } else { " (stopped)" },
             span(f64::from(least), f64::from(most), ""),
@@ -189,7 +216,12 @@ fn summits(seeds: RangeInclusive<u64>, settings: &Settings) {
             span(of_optimum(least, best), of_optimum(most, bound), "%"),
             solver_time.as_secs_f64() * 1000.0,
             columns.time.as_secs_f64(),
-            or_dash(mip.as_ref().map(|m| format!("{:.1} s", m.time.as_secs_f64()))),
+            or_dash(
+                mip.as_ref()
+                    .map(|m| m.time)
+                    .or(branched.as_ref().map(|b| b.time))
+                    .map(|time| format!("{:.1} s", time.as_secs_f64()))
+            ),
         );
     }
 }
@@ -234,6 +266,7 @@ fn cross_check(settings: &Settings) {
     println!("| instance | sessions | rooms | slots | attendees | wishes | solver lost | solve_exact lost | MIP lost | agree | column bound | exact time | MIP time |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
     let (mut agreed, mut compared, mut bounds_below) = (0, 0, 0);
+    let (mut branch_below, mut branch_tight) = (0, 0);
     for (name, config) in small.chain(scaled_down) {
         let instance = generate_instance(&config);
         let model = Model::new(&instance);
@@ -242,7 +275,20 @@ fn cross_check(settings: &Settings) {
         let exhaustive = solve_exact(&instance, &Options::default());
         let exact_time = started.elapsed();
         let mip = exact(&instance, &model, None, 0, settings).expect("an agenda");
-        let columns = lower_bound(&model, &[first_slots(&instance, &solution)], u32::MAX, settings);
+        let relaxation = Relaxation::new(&model);
+        let columns = lower_bound(
+            &relaxation,
+            &[first_slots(&instance, &solution)],
+            u32::MAX,
+            settings,
+        );
+        // Told of an agenda one wish better than the optimum, a sound branch and price cannot
+        // close every node: its bound must stay at most the optimum (and reaches it when tight).
+        let branched = settings.branch.then(|| {
+            let better = mip.lost + 1;
+            let deadline = Instant::now() + settings.time_limit;
+            branch_and_price(&relaxation, columns.root, better, deadline, settings)
+        });
         let (optimum, agree) = match exhaustive {
             Ok(e) => {
                 let optimum = e.metrics.lost_wishes;
@@ -250,10 +296,20 @@ fn cross_check(settings: &Settings) {
                 compared += 1;
                 agreed += usize::from(agree);
                 bounds_below += usize::from(columns.value <= f64::from(optimum) + 1e-6);
+                if let Some(proof) = &branched {
+                    branch_below += usize::from(proof.bound <= f64::from(optimum) + 1e-6);
+                    branch_tight += usize::from(integral(proof.bound) >= f64::from(optimum));
+                }
                 (optimum.to_string(), if agree { "yes" } else { "**no**" })
             }
             Err(error) => (format!("{error}"), "—"),
         };
+        if let Some(proof) = &branched {
+            eprintln!(
+                "{name} ({} sessions): branch and price bound {:.2} after {} nodes",
+                config.sessions, proof.bound, proof.nodes
+            );
+        }
         println!(
             "| {name} | {} | {} | {} | {} | {} | {lost} | {optimum} | {} | {agree} | {:.2} | {:.1} s | {:.2} s |",
             config.sessions,
@@ -270,4 +326,7 @@ fn cross_check(settings: &Settings) {
     println!();
     println!("the MIP agrees with solve_exact on {agreed} of {compared} instances");
     println!("the column bound is at most the optimum on {bounds_below} of {compared}");
+    if settings.branch {
+        println!("the branch and price bound is at most the optimum on {branch_below} of {compared}, and proves it on {branch_tight}");
+    }
 }

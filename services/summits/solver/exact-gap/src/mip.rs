@@ -23,6 +23,8 @@ pub struct Settings {
     pub threads: i32,
     /// Show HiGHS's log.
     pub verbose: bool,
+    /// Bound by branch and price (`branch`) instead of the MIP.
+    pub branch: bool,
 }
 
 /// The MIP's result, scored by `summit_solver::check`.
