@@ -27,20 +27,19 @@ use crate::model::Model;
 
 /// Weight of the best duals so far in the duals priced.
 const SMOOTHING: f64 = 0.7;
+/// Most subset-row cuts added at once, and in all.
+const CUTS_PER_ROUND: usize = 20;
+const MAX_CUTS: usize = 300;
 /// Longest a single pricing MIP may run.
 const PRICING_LIMIT: Duration = Duration::from_secs(20);
 
 /// The result of column generation.
 pub struct Bound {
-    /// The best Lagrangian lower bound on lost wishes.
-    pub value: f64,
-    /// Whether it reached the master LP's optimum (or proved the target).
-    pub converged: bool,
     /// The best agenda among the columns (by their charged lost wishes): each session's first
     /// slot. Rooms for it may not exist (columns fit rooms slot by slot).
     pub starts: Vec<usize>,
     pub time: Duration,
-    /// The root of the branch and price.
+    /// The root of the branch and price, with the bound and whether it converged.
     pub root: Node,
 }
 
@@ -176,6 +175,19 @@ fn dot(entries: &[(usize, f64)], pi: &[f64]) -> f64 {
     entries.iter().map(|&(row, factor)| factor * pi[row]).sum()
 }
 
+/// What `column` earns under `pi` in every row but its slot's, cuts (numbered after the rows)
+/// included.
+fn earnings(model: &Model, rows: &Rows, items: &[Item], cuts: &[Cut], column: &Column, pi: &[f64]) -> f64 {
+    let cut_duals = &pi[rows.count..];
+    dot(&rows.of_column(model, items, column), pi)
+        + cuts
+            .iter()
+            .zip(cut_duals)
+            .filter(|(cut, _)| in_cut(items, column, cut))
+            .map(|(_, dual)| dual)
+            .sum::<f64>()
+}
+
 /// The items and rows of the master: what every node of the branch and price (`branch`) shares.
 pub struct Relaxation<'a> {
     model: &'a Model,
@@ -192,6 +204,23 @@ pub struct Node {
     columns: Vec<Column>,
     /// Per column, its share in the master's LP solution.
     shares: Vec<f64>,
+    /// The subset-row cuts found so far (valid at every node: children inherit them).
+    pub cuts: Vec<Cut>,
+}
+
+/// Three one-slot sessions of which at most one slot holds two or more: the master's row
+/// `Σ_columns [the column holds two of them] ≤ 1` (a subset-row cut), which takes away LP
+/// solutions that run each pair together half the time.
+pub type Cut = [usize; 3];
+
+/// Whether `column` holds two or more of the sessions of `cut` (its coefficient in the cut's row).
+fn in_cut(items: &[Item], column: &Column, cut: &Cut) -> bool {
+    column
+        .items
+        .iter()
+        .filter(|&&i| items[i].length == 1 && cut.contains(&items[i].session))
+        .count()
+        >= 2
 }
 
 /// What a node of the branch and price allows.
@@ -331,13 +360,15 @@ impl<'a> Relaxation<'a> {
             .collect()
     }
 
-    /// Column generation from `columns` over what is `allowed`, starting from a bound `floor`
-    /// (the parent's), until the master converges, the bound proves `target` lost wishes, or
-    /// `deadline` passes.
+    /// Column generation from `columns` and `cuts` over what is `allowed`, starting from a bound
+    /// `floor` (the parent's), until the master converges with no cut left to add, the bound
+    /// proves `target` lost wishes, or `deadline` passes.
+    #[allow(clippy::too_many_arguments)]
     pub fn generate(
         &self,
         allowed: &Allowed,
         mut columns: Vec<Column>,
+        mut cuts: Vec<Cut>,
         floor: f64,
         target: u32,
         deadline: Instant,
@@ -347,7 +378,7 @@ impl<'a> Relaxation<'a> {
         let started = Instant::now();
         let (mut best, mut center): (f64, Option<Vec<f64>>) = (floor, None);
         loop {
-            let (value, duals, shares) = master(model, rows, items, &columns);
+            let (value, duals, shares) = master(model, rows, items, &columns, &cuts);
             let smoothed: Vec<f64> = match &center {
                 Some(center) => center
                     .iter()
@@ -356,7 +387,11 @@ impl<'a> Relaxation<'a> {
                     .collect(),
                 None => duals.clone(),
             };
-            let mut bound: f64 = (0..rows.count).map(|row| rows.value(row) * smoothed[row]).sum();
+            // Cuts are rows `≤ 1` after the master's own.
+            let mut bound: f64 = (0..rows.count)
+                .map(|row| rows.value(row) * smoothed[row])
+                .sum::<f64>()
+                + smoothed[rows.count..].iter().sum::<f64>();
             // A correction e in [0, ½] costs 1 and earns the duals of its two rows.
             for &(_, row) in rows.corrections.iter().flatten() {
                 bound += 0.5 * (1.0 - smoothed[row] - smoothed[row + 1]).min(0.0);
@@ -366,12 +401,12 @@ impl<'a> Relaxation<'a> {
                 let left = deadline
                     .saturating_duration_since(Instant::now())
                     .min(PRICING_LIMIT);
-                let (found, least) = price(self, allowed, &smoothed, u, left, settings.threads);
+                let (found, least) = price(self, allowed, &cuts, &smoothed, u, left, settings.threads);
                 bound += least - smoothed[u];
                 // The same sessions in every other slot are often good columns too.
                 for copy in (0..model.slots).filter_map(|v| moved(model, items, &allowed.items, &found, v)) {
                     let reduced =
-                        copy.cost - duals[copy.slot] - dot(&rows.of_column(model, items, &copy), &duals);
+                        copy.cost - duals[copy.slot] - earnings(model, rows, items, &cuts, &copy, &duals);
                     if reduced < -1e-6 {
                         columns.push(copy);
                         added += 1;
@@ -385,10 +420,20 @@ impl<'a> Relaxation<'a> {
             let converged = integral(best) >= integral(value) || integral(best) >= f64::from(target);
             if settings.verbose {
                 eprintln!(
-                    "column generation: {:.1} s, {} columns, master {value:.3}, bound {bound:.3}, best {best:.3}",
+                    "column generation: {:.1} s, {} columns, {} cuts, master {value:.3}, bound {bound:.3}, best {best:.3}",
                     started.elapsed().as_secs_f64(),
-                    columns.len()
+                    columns.len(),
+                    cuts.len()
                 );
+            }
+            let open = integral(best) < f64::from(target) && Instant::now() < deadline;
+            if converged && open && cuts.len() < MAX_CUTS {
+                let violated = self.violated_cuts(&columns, &shares, &cuts);
+                if !violated.is_empty() {
+                    cuts.extend(violated);
+                    center = None;
+                    continue;
+                }
             }
             if converged || Instant::now() >= deadline {
                 return Node {
@@ -396,6 +441,7 @@ impl<'a> Relaxation<'a> {
                     converged,
                     columns,
                     shares,
+                    cuts,
                 };
             }
             if added == 0 {
@@ -405,11 +451,53 @@ impl<'a> Relaxation<'a> {
         }
     }
 
+    /// The subset-row cuts that the LP solution (`shares` of `columns`) violates most, not
+    /// among `cuts` yet: at most `CUTS_PER_ROUND`.
+    fn violated_cuts(&self, columns: &[Column], shares: &[f64], cuts: &[Cut]) -> Vec<Cut> {
+        let (model, items) = (self.model, &self.items[..]);
+        let single: Vec<usize> = (0..model.sessions()).filter(|&s| model.length[s] == 1).collect();
+        let used: Vec<(Vec<bool>, f64)> = columns
+            .iter()
+            .zip(shares)
+            .filter(|(_, &share)| share > 1e-9)
+            .map(|(column, &share)| {
+                let mut holds = vec![false; model.sessions()];
+                for &i in &column.items {
+                    holds[items[i].session] = true;
+                }
+                (holds, share)
+            })
+            .collect();
+        let mut violated: Vec<(f64, Cut)> = Vec::new();
+        for (a, &s) in single.iter().enumerate() {
+            for (b, &t) in single.iter().enumerate().skip(a + 1) {
+                for &r in &single[b + 1..] {
+                    let lhs: f64 = used
+                        .iter()
+                        .filter(|(holds, _)| {
+                            usize::from(holds[s]) + usize::from(holds[t]) + usize::from(holds[r]) >= 2
+                        })
+                        .map(|(_, share)| share)
+                        .sum();
+                    if lhs > 1.0 + 1e-4 && !cuts.contains(&[s, t, r]) {
+                        violated.push((lhs, [s, t, r]));
+                    }
+                }
+            }
+        }
+        violated.sort_by(|x, y| y.0.total_cmp(&x.0));
+        violated
+            .into_iter()
+            .take(CUTS_PER_ROUND)
+            .map(|(_, cut)| cut)
+            .collect()
+    }
+
     /// The best agenda's starts among the columns (price and branch): each session's first slot,
     /// `usize::MAX` for a session no chosen column places.
-    fn best_agenda(&self, columns: &[Column], settings: &Settings) -> Vec<usize> {
+    fn best_agenda(&self, columns: &[Column], cuts: &[Cut], settings: &Settings) -> Vec<usize> {
         let (model, rows, items) = (self.model, &self.rows, &self.items[..]);
-        let mut highs = master_problem(model, rows, items, columns, true).optimise(Sense::Minimise);
+        let mut highs = master_problem(model, rows, items, columns, cuts, true).optimise(Sense::Minimise);
         highs.set_option("time_limit", settings.time_limit.as_secs_f64());
         highs.set_option("threads", settings.threads);
         let solved = highs.solve();
@@ -442,15 +530,14 @@ pub fn lower_bound(
     let root = relaxation.generate(
         &relaxation.everything(),
         relaxation.agenda_columns(agendas),
+        Vec::new(),
         f64::NEG_INFINITY,
         target,
         started + settings.time_limit,
         settings,
     );
     Bound {
-        value: root.bound,
-        converged: root.converged,
-        starts: relaxation.best_agenda(&root.columns, settings),
+        starts: relaxation.best_agenda(&root.columns, &root.cuts, settings),
         time: started.elapsed(),
         root,
     }
@@ -509,10 +596,11 @@ fn master_problem(
     rows: &Rows,
     items: &[Item],
     columns: &[Column],
+    cuts: &[Cut],
     integral: bool,
 ) -> ColProblem {
     let mut problem = ColProblem::default();
-    let handles: Vec<Row> = (0..rows.count)
+    let mut handles: Vec<Row> = (0..rows.count)
         .map(|row| {
             let value = rows.value(row);
             if row >= rows.first_correction {
@@ -522,11 +610,17 @@ fn master_problem(
             }
         })
         .collect();
+    handles.extend(cuts.iter().map(|_| problem.add_row(..=1.0)));
     for column in columns {
         let entries: Vec<(Row, f64)> = rows
             .of_column(model, items, column)
             .into_iter()
             .chain([(column.slot, 1.0)])
+            .chain(
+                (0..cuts.len())
+                    .filter(|&k| in_cut(items, column, &cuts[k]))
+                    .map(|k| (rows.count + k, 1.0)),
+            )
             .map(|(row, factor)| (handles[row], factor))
             .collect();
         problem.add_column_with_integrality(column.cost, 0.., entries, integral);
@@ -535,29 +629,40 @@ fn master_problem(
         problem.add_column(1.0, 0.0..=0.5, [(handles[row], 1.0), (handles[row + 1], 1.0)]);
     }
     // A slot may be left empty (a node may forbid every column it had so far).
-    for slot in 0..rows.slots {
-        problem.add_column_with_integrality(0.0, 0.., [(handles[slot], 1.0)], integral);
+    for &slot in &handles[..rows.slots] {
+        problem.add_column_with_integrality(0.0, 0.., [(slot, 1.0)], integral);
     }
     // A session no column places yet (a node that forbids what placed it) is placed at a price
     // above any agenda's, so the master always has a solution and its duals steer pricing there.
     let unplaced = (model.wishes.iter().map(Vec::len).sum::<usize>() + 1) as f64;
-    for s in 0..rows.sessions {
-        problem.add_column_with_integrality(unplaced, 0.., [(handles[rows.slots + s], 1.0)], integral);
+    for &session in &handles[rows.slots..rows.slots + rows.sessions] {
+        problem.add_column_with_integrality(unplaced, 0.., [(session, 1.0)], integral);
     }
     problem
 }
 
 /// Solves the master LP over `columns`; returns its value, the duals of its rows and the share of
 /// each column.
-fn master(model: &Model, rows: &Rows, items: &[Item], columns: &[Column]) -> (f64, Vec<f64>, Vec<f64>) {
-    let solved = master_problem(model, rows, items, columns, false)
+fn master(
+    model: &Model,
+    rows: &Rows,
+    items: &[Item],
+    columns: &[Column],
+    cuts: &[Cut],
+) -> (f64, Vec<f64>, Vec<f64>) {
+    let solved = master_problem(model, rows, items, columns, cuts, false)
         .optimise(Sense::Minimise)
         .solve();
     assert_eq!(solved.status(), HighsModelStatus::Optimal, "the master LP");
     let solution = solved.get_solution();
+    let mut duals = solution.dual_rows().to_vec();
+    // A cut's dual is at most 0 (a `≤` row of a minimum); rounding must not make it earn.
+    for dual in &mut duals[rows.count..] {
+        *dual = dual.min(0.0);
+    }
     (
         solved.objective_value(),
-        solution.dual_rows().to_vec(),
+        duals,
         solution.columns()[..columns.len()].to_vec(),
     )
 }
@@ -567,6 +672,7 @@ fn master(model: &Model, rows: &Rows, items: &[Item], columns: &[Column]) -> (f6
 fn price(
     relaxation: &Relaxation,
     allowed: &Allowed,
+    cuts: &[Cut],
     pi: &[f64],
     u: usize,
     time_limit: Duration,
@@ -623,6 +729,22 @@ fn price(
     }
     for &(s, t) in &allowed.apart {
         problem.add_row(..=1, of(s).chain(of(t)));
+    }
+    // A cut's dual (at most 0) is charged to a column holding two of its sessions: y is 1 then.
+    for (cut, &dual) in cuts.iter().zip(&pi[rows.count..]).filter(|(_, &dual)| dual < 0.0) {
+        let present: Vec<Col> = (0..here.len())
+            .filter(|&k| items[here[k]].length == 1 && cut.contains(&session_of(k)))
+            .map(|k| z[k])
+            .collect();
+        if present.len() < 2 {
+            continue;
+        }
+        let y = problem.add_column(-dual, 0..=1);
+        for (a, &first) in present.iter().enumerate() {
+            for &second in &present[a + 1..] {
+                problem.add_row(-1.0.., [(y, 1.0), (first, -1.0), (second, -1.0)]);
+            }
+        }
     }
     for k in (0..here.len()).filter(|&k| model.plenary[session_of(k)]) {
         for other in (0..here.len()).filter(|&o| o != k) {
@@ -693,6 +815,6 @@ fn price(
         .map(|k| here[k])
         .collect();
     let found = column(model, items, u, chosen);
-    let least = least.min(found.cost - dot(&rows.of_column(model, items, &found), pi));
+    let least = least.min(found.cost - earnings(model, rows, items, cuts, &found, pi));
     (found, least)
 }

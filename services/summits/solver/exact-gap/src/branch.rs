@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
-use crate::bound::{integral, Allowed, Column, Node, Relaxation};
+use crate::bound::{integral, Allowed, Column, Cut, Node, Relaxation};
 use crate::mip::Settings;
 
 /// What the branch and price proved.
@@ -34,6 +34,7 @@ struct Open {
     number: usize,
     allowed: Allowed,
     columns: Vec<Column>,
+    cuts: Vec<Cut>,
 }
 
 impl PartialEq for Open {
@@ -84,7 +85,15 @@ pub fn branch_and_price(
             tree.open.push(next);
             break;
         }
-        let node = relaxation.generate(&next.allowed, next.columns, next.bound, best, deadline, settings);
+        let node = relaxation.generate(
+            &next.allowed,
+            next.columns,
+            next.cuts,
+            next.bound,
+            best,
+            deadline,
+            settings,
+        );
         nodes += 1;
         let bound = node.bound;
         if node.converged {
@@ -136,6 +145,7 @@ impl Tree<'_, '_> {
                 bound: node.bound,
                 number: self.numbered,
                 columns: self.relaxation.columns_within(&node, &child),
+                cuts: node.cuts.clone(),
                 allowed: child,
             });
         }

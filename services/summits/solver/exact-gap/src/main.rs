@@ -146,7 +146,8 @@ fn summits(seeds: RangeInclusive<u64>, settings: &Settings) {
         let starts: Vec<Vec<usize>> = agendas.iter().map(|a| first_slots(&instance, a)).collect();
         let relaxation = Relaxation::new(&model);
         let columns = lower_bound(&relaxation, &starts, seeds_best.metrics.lost_wishes, settings);
-        let proven = integral(columns.value).max(0.0) as u32;
+        let (value, converged) = (columns.root.bound, columns.root.converged);
+        let proven = integral(value).max(0.0) as u32;
         // The columns' best agenda, with rooms from the MIP if it has any.
         let placed = columns.starts.iter().all(|&t| t < model.slots);
         let priced = placed
@@ -205,8 +206,8 @@ fn summits(seeds: RangeInclusive<u64>, settings: &Settings) {
                 "{:.2} (branch and price: {} nodes, {} open)",
                 b.bound, b.nodes, b.open
             )))),
-            columns.value,
-            if columns.converged { "" } else { " (stopped)" },
+            value,
+            if converged { "" } else { " (stopped)" },
             span(f64::from(least), f64::from(most), ""),
             span(
                 100.0 * f64::from(least) / f64::from(wishes),
@@ -282,6 +283,7 @@ fn cross_check(settings: &Settings) {
             u32::MAX,
             settings,
         );
+        let value = columns.root.bound;
         // Told of an agenda one wish better than the optimum, a sound branch and price cannot
         // close every node: its bound must stay at most the optimum (and reaches it when tight).
         let branched = settings.branch.then(|| {
@@ -295,7 +297,7 @@ fn cross_check(settings: &Settings) {
                 let agree = mip.bound == mip.lost && mip.lost == optimum;
                 compared += 1;
                 agreed += usize::from(agree);
-                bounds_below += usize::from(columns.value <= f64::from(optimum) + 1e-6);
+                bounds_below += usize::from(value <= f64::from(optimum) + 1e-6);
                 if let Some(proof) = &branched {
                     branch_below += usize::from(proof.bound <= f64::from(optimum) + 1e-6);
                     branch_tight += usize::from(integral(proof.bound) >= f64::from(optimum));
@@ -318,7 +320,7 @@ fn cross_check(settings: &Settings) {
             config.attendees,
             solution.metrics.wishes,
             mip.lost,
-            columns.value,
+            value,
             exact_time.as_secs_f64(),
             mip.time.as_secs_f64()
         );
