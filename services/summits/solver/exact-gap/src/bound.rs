@@ -17,7 +17,13 @@
 //! `Σ_sessions π + Σ_slots min_column (cost − what it earns under π)` is a lower bound
 //! (Lagrangian), valid even when pricing stops early (its own bound is used then). Duals are
 //! smoothed towards the best so far (Wentges), which tames the master's degeneracy.
+//!
+//! Whenever the column generation converges, subset-row cuts are added: for three one-slot
+//! sessions, at most one slot holds two of them, so `Σ_columns [two of them] ≤ 1`, which LP
+//! solutions running each pair together half the time violate. A cut's dual is charged in pricing
+//! through one variable per cut, and the slots are priced on `--threads` threads.
 
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::time::{Duration, Instant};
 
 use highs::{Col, ColProblem, HighsModelStatus, Row, RowProblem, Sense};
@@ -27,8 +33,9 @@ use crate::model::Model;
 
 /// Weight of the best duals so far in the duals priced.
 const SMOOTHING: f64 = 0.7;
-/// Most subset-row cuts added at once, and in all.
+/// Most subset-row cuts added at once.
 const CUTS_PER_ROUND: usize = 20;
+/// Most subset-row cuts in a node's master.
 const MAX_CUTS: usize = 300;
 /// Longest a single pricing MIP may run.
 const PRICING_LIMIT: Duration = Duration::from_secs(20);
@@ -397,11 +404,10 @@ impl<'a> Relaxation<'a> {
                 bound += 0.5 * (1.0 - smoothed[row] - smoothed[row + 1]).min(0.0);
             }
             let mut added = 0;
-            for u in 0..model.slots {
-                let left = deadline
-                    .saturating_duration_since(Instant::now())
-                    .min(PRICING_LIMIT);
-                let (found, least) = price(self, allowed, &cuts, &smoothed, u, left, settings.threads);
+            let left = deadline
+                .saturating_duration_since(Instant::now())
+                .min(PRICING_LIMIT);
+            for (u, (found, least)) in self.price_slots(allowed, &cuts, &smoothed, left, settings.threads) {
                 bound += least - smoothed[u];
                 // The same sessions in every other slot are often good columns too.
                 for copy in (0..model.slots).filter_map(|v| moved(model, items, &allowed.items, &found, v)) {
@@ -449,6 +455,38 @@ impl<'a> Relaxation<'a> {
                 center = None;
             }
         }
+    }
+
+    /// Each slot's best column under `pi` and a lower bound on its value (`price`), the slots
+    /// shared out among `threads` threads.
+    fn price_slots(
+        &self,
+        allowed: &Allowed,
+        cuts: &[Cut],
+        pi: &[f64],
+        time_limit: Duration,
+        threads: i32,
+    ) -> Vec<(usize, (Column, f64))> {
+        let next = AtomicUsize::new(0);
+        let mut priced: Vec<(usize, (Column, f64))> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads.max(1))
+                .map(|_| {
+                    scope.spawn(|| {
+                        std::iter::from_fn(|| {
+                            let u = next.fetch_add(1, AtomicOrdering::Relaxed);
+                            (u < self.model.slots).then(|| (u, price(self, allowed, cuts, pi, u, time_limit)))
+                        })
+                        .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| worker.join().expect("pricing does not panic"))
+                .collect()
+        });
+        priced.sort_by_key(|&(u, _)| u);
+        priced
     }
 
     /// The subset-row cuts that the LP solution (`shares` of `columns`) violates most, not
@@ -512,10 +550,15 @@ impl<'a> Relaxation<'a> {
     }
 }
 
-/// A bound as a whole number of lost wishes (what it proves).
+/// A bound as a whole number of lost wishes (what it proves). Only a bound clearly above a whole
+/// number proves the next one: the LPs and pricing MIPs are solved to tolerances near 1e-7, so
+/// their bound can err by far less than `MARGIN` but more than a rounding error.
 pub fn integral(value: f64) -> f64 {
-    (value - 1e-6).ceil()
+    (value - MARGIN).ceil()
 }
+
+/// How far above a whole number a bound must be to prove the next.
+const MARGIN: f64 = 1e-3;
 
 /// The lower bound at the root, from the columns of `agendas` (feasible agendas: each session's
 /// first slot), stopping when `settings.time_limit` is spent or the bound proves `target` lost
@@ -676,7 +719,6 @@ fn price(
     pi: &[f64],
     u: usize,
     time_limit: Duration,
-    threads: i32,
 ) -> (Column, f64) {
     let (model, rows, items) = (relaxation.model, &relaxation.rows, &relaxation.items[..]);
     let here: Vec<usize> = (0..items.len())
@@ -802,7 +844,7 @@ fn price(
     }
     let mut highs = problem.optimise(Sense::Minimise);
     highs.set_option("time_limit", time_limit.as_secs_f64().max(1.0));
-    highs.set_option("threads", threads);
+    highs.set_option("threads", 1);
     highs.set_option("mip_rel_gap", 0.0);
     highs.set_option("mip_abs_gap", 1e-6);
     let solved = highs.solve();

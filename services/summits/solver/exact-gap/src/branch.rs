@@ -3,7 +3,8 @@
 //!
 //! Where the master's LP solution at a node is fractional, the node splits in two
 //! (`Relaxation::children`): two one-slot sessions share a slot or never do; else a session starts
-//! where an item places it or elsewhere. Pricing keeps to what each node allows. Every agenda lies
+//! where an item places it or elsewhere. Pricing keeps to what each node allows, and children
+//! start from their parent's columns and cuts (valid everywhere). Every agenda lies
 //! under exactly one child, so the least bound over the nodes still open bounds the optimum. The lowest
 //! bound is split first, so that least bound climbs as fast as it can; a node whose bound reaches
 //! the best agenda's lost wishes is closed.
@@ -103,7 +104,7 @@ pub fn branch_and_price(
             tree.unsplit = tree.unsplit.min(bound);
         }
         eprintln!(
-            "branch and price: {:.0} s, node {nodes}: {bound:.3} (parent {:.3}), {} open, all nodes ≥ {:.3}",
+            "branch and price: {:.0} s, node {nodes}: {bound:.6} (parent {:.6}), {} open, all nodes ≥ {:.6}",
             started.elapsed().as_secs_f64(),
             next.bound,
             tree.open.len(),

@@ -203,7 +203,7 @@ fn summits(seeds: RangeInclusive<u64>, settings: &Settings) {
             or_dash(priced.as_ref().map(|p| p.lost.to_string())),
             or_dash(mip.as_ref().map(|m| m.lost.to_string())),
             or_dash(mip.as_ref().map(|m| m.bound.to_string()).or(branched.as_ref().map(|b| format!(
-                "{:.2} (branch and price: {} nodes, {} open)",
+                "{:.6} (branch and price: {} nodes, {} open)",
                 b.bound, b.nodes, b.open
             )))),
             value,
@@ -284,12 +284,13 @@ fn cross_check(settings: &Settings) {
             settings,
         );
         let value = columns.root.bound;
-        // Told of an agenda one wish better than the optimum, a sound branch and price cannot
-        // close every node: its bound must stay at most the optimum (and reaches it when tight).
+        // Told of an agenda losing one wish more than the optimum, the branch and price goes on
+        // until every node proves that much, which a sound bound never does: its bound must stay at
+        // most the optimum (and reaches it when tight).
         let branched = settings.branch.then(|| {
-            let better = mip.lost + 1;
+            let worse = mip.lost + 1;
             let deadline = Instant::now() + settings.time_limit;
-            branch_and_price(&relaxation, columns.root, better, deadline, settings)
+            branch_and_price(&relaxation, columns.root, worse, deadline, settings)
         });
         let (optimum, agree) = match exhaustive {
             Ok(e) => {
