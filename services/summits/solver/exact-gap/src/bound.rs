@@ -215,6 +215,13 @@ pub struct Node {
     pub cuts: Vec<Cut>,
 }
 
+/// What a node's column generation starts from: columns to price against, and the cuts found so
+/// far (valid at every node).
+pub struct Start {
+    columns: Vec<Column>,
+    cuts: Vec<Cut>,
+}
+
 /// Three one-slot sessions of which at most one slot holds two or more: the master's row
 /// `Σ_columns [the column holds two of them] ≤ 1` (a subset-row cut), which takes away LP
 /// solutions that run each pair together half the time.
@@ -342,13 +349,17 @@ impl<'a> Relaxation<'a> {
         Some([elsewhere, fixed])
     }
 
-    /// The columns of `node` that `allowed` admits: a child's start.
-    pub fn columns_within(&self, node: &Node, allowed: &Allowed) -> Vec<Column> {
-        node.columns
-            .iter()
-            .filter(|column| allowed.admits(&self.items, column))
-            .cloned()
-            .collect()
+    /// A child's start: the columns of `node` that `allowed` admits, and its cuts.
+    pub fn start_within(&self, node: &Node, allowed: &Allowed) -> Start {
+        Start {
+            columns: node
+                .columns
+                .iter()
+                .filter(|column| allowed.admits(&self.items, column))
+                .cloned()
+                .collect(),
+            cuts: node.cuts.clone(),
+        }
     }
 
     /// One column per slot of each of `agendas` (feasible agendas: each session's first slot).
@@ -367,21 +378,23 @@ impl<'a> Relaxation<'a> {
             .collect()
     }
 
-    /// Column generation from `columns` and `cuts` over what is `allowed`, starting from a bound
-    /// `floor` (the parent's), until the master converges with no cut left to add, the bound
-    /// proves `target` lost wishes, or `deadline` passes.
-    #[allow(clippy::too_many_arguments)]
+    /// Column generation from `start` over what is `allowed`, starting from a bound `floor` (the
+    /// parent's), until the master converges with no cut left to add, the bound proves `target`
+    /// lost wishes, or `deadline` passes.
     pub fn generate(
         &self,
         allowed: &Allowed,
-        mut columns: Vec<Column>,
-        mut cuts: Vec<Cut>,
+        start: Start,
         floor: f64,
         target: u32,
         deadline: Instant,
         settings: &Settings,
     ) -> Node {
         let (model, rows, items) = (self.model, &self.rows, &self.items[..]);
+        let Start {
+            mut columns,
+            mut cuts,
+        } = start;
         let started = Instant::now();
         let (mut best, mut center): (f64, Option<Vec<f64>>) = (floor, None);
         loop {
@@ -572,8 +585,10 @@ pub fn lower_bound(
     let started = Instant::now();
     let root = relaxation.generate(
         &relaxation.everything(),
-        relaxation.agenda_columns(agendas),
-        Vec::new(),
+        Start {
+            columns: relaxation.agenda_columns(agendas),
+            cuts: Vec::new(),
+        },
         f64::NEG_INFINITY,
         target,
         started + settings.time_limit,

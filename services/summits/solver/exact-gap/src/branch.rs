@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
-use crate::bound::{integral, Allowed, Column, Cut, Node, Relaxation};
+use crate::bound::{integral, Allowed, Node, Relaxation, Start};
 use crate::mip::Settings;
 
 /// What the branch and price proved.
@@ -28,14 +28,13 @@ pub struct Proof {
 }
 
 /// A node waiting to be bounded: its parent's bound, the items it allows, and the parent's
-/// columns that hold only those.
+/// columns that hold only those, with the parent's cuts.
 struct Open {
     bound: f64,
     /// Later nodes first among equal bounds (depth first), which closes nodes sooner.
     number: usize,
     allowed: Allowed,
-    columns: Vec<Column>,
-    cuts: Vec<Cut>,
+    start: Start,
 }
 
 impl PartialEq for Open {
@@ -86,15 +85,7 @@ pub fn branch_and_price(
             tree.open.push(next);
             break;
         }
-        let node = relaxation.generate(
-            &next.allowed,
-            next.columns,
-            next.cuts,
-            next.bound,
-            best,
-            deadline,
-            settings,
-        );
+        let node = relaxation.generate(&next.allowed, next.start, next.bound, best, deadline, settings);
         nodes += 1;
         let bound = node.bound;
         if node.converged {
@@ -145,8 +136,7 @@ impl Tree<'_, '_> {
             self.open.push(Open {
                 bound: node.bound,
                 number: self.numbered,
-                columns: self.relaxation.columns_within(&node, &child),
-                cuts: node.cuts.clone(),
+                start: self.relaxation.start_within(&node, &child),
                 allowed: child,
             });
         }
