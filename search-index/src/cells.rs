@@ -1,8 +1,9 @@
-//! Geographic cells as terms of the inverted index. The Earth is cut into a quadtree of latitude/longitude
-//! cells: at level `L` there are 2^L rows and 2^L columns. Every indexed point adds the term of its cell at
-//! each of `LEVELS`; a search shape is covered by a few cells of one level, whose postings give the
-//! candidates that the exact test (`geography`) then checks. Level 0 is the whole Earth: its term says
-//! "has a location this audience may see". This module also packs points into one `u64` fast-field value.
+//! Geographic cells. The Earth is cut into a quadtree of latitude/longitude cells: at level `L` there are
+//! 2^L rows and 2^L columns. Every indexed point adds the term of its cell at each of `LEVELS`, which
+//! nearest-k walks down; level 0 is the whole Earth, its term saying "has a location this audience may
+//! see". A search shape is covered by cells (`geography`), each of which is one run of the quadtree's
+//! Z-order (`Cell::z_range`), where the map of a segment's locations (`map`) finds its points. This module
+//! also packs points into one `u64` fast-field value.
 
 use geo::Haversine;
 
@@ -75,6 +76,14 @@ impl Cell {
             north: south + height,
             east: west + width,
         }
+    }
+
+    /// The keys (`finest_key`) of the finest cells inside this one: every cell is one run of the
+    /// quadtree's Z-order.
+    pub(crate) fn z_range(self) -> std::ops::Range<u64> {
+        let key = spread(u64::from(self.row)) << 1 | spread(u64::from(self.column));
+        let shift = 2 * u32::from(FINEST_LEVEL - self.level);
+        (key << shift)..((key + 1) << shift)
     }
 
     /// The 16 cells of the next indexed level inside this one.
@@ -193,6 +202,12 @@ pub(crate) fn z_order(point: Coordinates) -> u64 {
     spread(packed >> 32) << 1 | spread(packed & 0xFFFF_FFFF)
 }
 
+/// Where the finest cell holding a point falls in the quadtree's Z-order: the point lies in a cell of any
+/// level exactly when this key lies in the cell's `z_range`.
+pub(crate) fn finest_key(point: Coordinates) -> u64 {
+    Cell::containing(FINEST_LEVEL, point).z_range().start
+}
+
 /// The 32 low bits of `value` moved to the even bits.
 fn spread(value: u64) -> u64 {
     let mut value = value & 0xFFFF_FFFF;
@@ -214,7 +229,7 @@ pub(crate) fn unpack(packed: u64) -> Coordinates {
 
 #[cfg(test)]
 mod tests {
-    use super::{cover, pack, spread, unpack, z_order, Cell, CellBounds, FINEST_LEVEL, LEVELS};
+    use super::{cover, finest_key, pack, spread, unpack, z_order, Cell, CellBounds, FINEST_LEVEL, LEVELS};
     use crate::document::Coordinates;
 
     /// A small deterministic sequence of numbers in 0..1 for sampling.
@@ -259,6 +274,19 @@ mod tests {
             let bounds = child.bounds();
             assert!((bounds.south..bounds.north).contains(&point.latitude));
             assert!((bounds.west..bounds.east).contains(&point.longitude));
+            assert!(child.z_range().contains(&finest_key(point)));
+            assert!(parent.z_range().start <= child.z_range().start);
+            assert!(child.z_range().end <= parent.z_range().end);
+        }
+        let (sheffield, london) = (Coordinates::new(53.38297, -1.4659), point);
+        for level in LEVELS {
+            let cell = Cell::containing(level, london);
+            let same_cell = Cell::containing(level, sheffield) == cell;
+            assert_eq!(
+                cell.z_range().contains(&finest_key(sheffield)),
+                same_cell,
+                "{cell:?}"
+            );
         }
         assert_eq!(Cell::containing(0, point), Cell::WORLD);
     }

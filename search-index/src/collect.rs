@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BinaryHeap};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::cells::{unpack, CellBounds};
+use crate::cells::unpack;
 use crate::document::Coordinates;
-use crate::geography::{within_bounds, SearchArea};
+use crate::geography::{AreaTest, SearchArea};
 use crate::request::Facet;
 use crate::values::{AudienceView, SegmentView};
 
@@ -115,31 +115,10 @@ pub(crate) struct LocationTest {
     origin: Option<Coordinates>,
 }
 
-/// An area with the rectangles that settle most points without the exact test.
-#[derive(Clone, Debug)]
-struct AreaTest {
-    area: SearchArea,
-    /// Holds the whole area.
-    bounds: CellBounds,
-    /// Wholly inside the area (`SearchArea::inner_bounds`).
-    inner: Option<CellBounds>,
-}
-
-impl AreaTest {
-    fn contains(&self, point: Coordinates) -> bool {
-        self.inner.is_some_and(|inner| within_bounds(inner, point))
-            || (within_bounds(self.bounds, point) && self.area.contains(point))
-    }
-}
-
 impl LocationTest {
     pub(crate) fn new(area: Option<&SearchArea>, origin: Option<Coordinates>) -> Self {
         LocationTest {
-            area: area.map(|area| AreaTest {
-                area: area.clone(),
-                bounds: area.bounds(),
-                inner: area.inner_bounds(),
-            }),
+            area: area.map(AreaTest::new),
             origin,
         }
     }

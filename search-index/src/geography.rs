@@ -10,13 +10,9 @@ use crate::error::{Result, SearchIndexError};
 /// At most this many cells cover a shape: a union of this many postings lists stays cheap, and the cells
 /// stay small enough that few candidates fall outside the shape.
 const MAX_COVER_CELLS: usize = 24;
-/// At most this many cells (inside and edge) after splitting the edge cells of the cover, for an area
-/// searched alone: most of its documents then come from inside cells, untested.
-pub(crate) const AREA_ALONE_CELLS: usize = 256;
-/// The same for an area that narrows text or facets down (`within::AreaQuery::candidates`): each of their
-/// candidates seeks every cell's postings, so fewer cells, yet fine enough that few candidates fall
-/// outside the area and fail the exact test.
-pub(crate) const AREA_ASKED_CELLS: usize = 48;
+/// At most this many cells (inside and edge) after splitting the edge cells of the cover: most of an
+/// area's locations then lie in inside cells, untested, and each cell costs one search of the map.
+pub(crate) const AREA_CELLS: usize = 256;
 /// Margins of `SearchArea::relation`: about a metre.
 const MARGIN_KM: f64 = 0.001;
 const MARGIN_DEGREES: f64 = 0.000_01;
@@ -331,7 +327,7 @@ fn within_circle(centre: Coordinates, radius_km: f64, bounds: CellBounds) -> boo
 }
 
 /// Whether `point` lies in the rectangle (edges included; a west east of the east crosses the antimeridian).
-pub(crate) fn within_bounds(bounds: CellBounds, point: Coordinates) -> bool {
+fn within_bounds(bounds: CellBounds, point: Coordinates) -> bool {
     (bounds.south..=bounds.north).contains(&point.latitude)
         && if bounds.west <= bounds.east {
             (bounds.west..=bounds.east).contains(&point.longitude)
@@ -340,13 +336,38 @@ pub(crate) fn within_bounds(bounds: CellBounds, point: Coordinates) -> bool {
         }
 }
 
+/// An area with the rectangles that settle most points without the exact test.
+#[derive(Clone, Debug)]
+pub(crate) struct AreaTest {
+    area: SearchArea,
+    /// Holds the whole area.
+    bounds: CellBounds,
+    /// Wholly inside the area (`SearchArea::inner_bounds`).
+    inner: Option<CellBounds>,
+}
+
+impl AreaTest {
+    pub(crate) fn new(area: &SearchArea) -> Self {
+        AreaTest {
+            area: area.clone(),
+            bounds: area.bounds(),
+            inner: area.inner_bounds(),
+        }
+    }
+
+    pub(crate) fn contains(&self, point: Coordinates) -> bool {
+        self.inner.is_some_and(|inner| within_bounds(inner, point))
+            || (within_bounds(self.bounds, point) && self.area.contains(point))
+    }
+}
+
 pub(crate) fn valid_coordinates(point: Coordinates) -> bool {
     (-90.0..=90.0).contains(&point.latitude) && (-180.0..=180.0).contains(&point.longitude)
 }
 
 #[cfg(test)]
 mod split_cover_tests {
-    use super::{Relation, SearchArea, AREA_ALONE_CELLS, AREA_ASKED_CELLS};
+    use super::{Relation, SearchArea, AREA_CELLS};
     use crate::cells::{pack, unpack, CellBounds};
     use crate::document::Coordinates;
 
@@ -440,7 +461,7 @@ mod split_cover_tests {
     fn inside_cells_need_no_test_and_the_cover_misses_nothing() {
         for (area, max_cells) in areas()
             .into_iter()
-            .flat_map(|area| [AREA_ALONE_CELLS, AREA_ASKED_CELLS].map(|max_cells| (area.clone(), max_cells)))
+            .flat_map(|area| [48, AREA_CELLS].map(|max_cells| (area.clone(), max_cells)))
         {
             let split = area.split_cover(max_cells);
             assert!(!split.inside.is_empty(), "{area:?}");

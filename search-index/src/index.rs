@@ -316,25 +316,29 @@ impl DirectoryIndex {
             }
             Order::Relevance => {
                 let matching = queries.combined();
-                let text_only = request.filters.is_empty() && area.is_none();
-                let (total, facet_counts, mut best) = if queries.text.is_some() && !text_only {
-                    // Text narrowed by facets or an area: one pass counts and keeps the best.
+                let scoring = queries.text.is_some();
+                let text_alone = scoring && request.filters.is_empty() && area.is_none();
+                let (total, facet_counts, mut best) = if text_alone {
+                    // Text alone: counted without scores, and the best found with block-max pruning.
+                    let (total, facet_counts) = counting(&*matching)?;
+                    (total, facet_counts, best_by_score(&searcher, &*matching, k)?)
+                } else if scoring || facets.is_some() || area.is_some() {
+                    // One pass counts and keeps the best: by score with text, else the first in index order.
                     let collector = MatchCollector {
                         facets: facets.clone(),
                         k,
-                        scoring: true,
+                        scoring,
                     };
                     let matches = searcher.search(&*matching, &collector)?;
                     (matches.total, matches.facet_counts, matches.best)
                 } else {
-                    // Text alone: counted without scores, and the best found with block-max pruning.
+                    // Facet filters at most: counted from their postings, then the first in index order.
                     let (total, facet_counts) = counting(&*matching)?;
-                    let best = if queries.text.is_some() {
-                        best_by_score(&searcher, &*matching, k)?
-                    } else {
-                        first_in_index_order(&searcher, &*matching, k)?
-                    };
-                    (total, facet_counts, best)
+                    (
+                        total,
+                        facet_counts,
+                        first_in_index_order(&searcher, &*matching, k)?,
+                    )
                 };
                 if let Some(area) = area {
                     // Only the hits are measured: which location is in the area, and how far from the centre

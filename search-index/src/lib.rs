@@ -25,6 +25,7 @@ pub mod generate;
 pub mod geography;
 pub mod index;
 mod lazy_union;
+mod map;
 mod nearest;
 pub mod outbox;
 mod query;

@@ -13,13 +13,12 @@ use tantivy::{Searcher, Term};
 
 use crate::cells::Cell;
 use crate::error::Result;
-use crate::geography::SearchArea;
 use crate::lazy_union::LazyUnion;
 use crate::request::{FacetFilter, SearchRequest};
 use crate::schema::{AudienceFields, Fields};
 use crate::tokenize::{folded_english, query_words, tokens};
 use crate::values::AudienceView;
-use crate::within::{AreaQuery, TestedQuery};
+use crate::within::AreaQuery;
 
 /// How much a word found in each field weighs: a name match ranks above a description match.
 const NAME_BOOST: f32 = 4.0;
@@ -33,13 +32,10 @@ const TYPO_SHARE: f32 = 0.3;
 pub(crate) struct RequestQueries {
     /// Scored text, if the request has words to search.
     pub(crate) text: Option<Box<dyn Query>>,
-    /// Unscored: facets and the area (`within::AreaQuery`, exact).
+    /// Unscored: the facet filters, or the area with them (`within::AreaQuery`, exact).
     filters: Vec<Box<dyn Query>>,
     /// Whether the request has text or facet filters (anything besides an area).
     restricted: bool,
-    /// With text or facets, the area's cells are among the filters untested, and the whole is then tested
-    /// against this area (with the points this view reads).
-    tested: Option<(AudienceView, SearchArea)>,
 }
 
 impl RequestQueries {
@@ -61,27 +57,20 @@ impl RequestQueries {
             Some(text) => text_query(searcher, cache, fields.name, audience, text, union)?,
             None => None,
         };
-        let mut filters: Vec<Box<dyn Query>> = request
-            .filters
-            .iter()
-            .map(|filter| facet_query(audience, filter))
-            .collect();
-        let restricted = text.is_some() || !filters.is_empty();
-        let mut tested = None;
-        if let Some(area) = &request.area {
-            if restricted {
-                // Text and facets narrow the area's cells down; the exact test then runs on what is left.
-                filters.push(Box::new(AreaQuery::candidates(audience.cells, view, area)));
-                tested = Some((view.clone(), area.clone()));
-            } else {
-                filters.push(Box::new(AreaQuery::new(audience.cells, view, area)));
-            }
-        }
+        let restricted = text.is_some() || !request.filters.is_empty();
+        // Within an area, facet values are read with its locations; elsewhere from their postings.
+        let filters: Vec<Box<dyn Query>> = match &request.area {
+            Some(area) => vec![Box::new(AreaQuery::new(view, area, &request.filters))],
+            None => request
+                .filters
+                .iter()
+                .map(|filter| facet_query(audience, filter))
+                .collect(),
+        };
         Ok(RequestQueries {
             text,
             filters,
             restricted,
-            tested,
         })
     }
 
@@ -105,14 +94,10 @@ impl RequestQueries {
 
     fn with(&self, mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
         queries.extend(self.filters.iter().map(|filter| filter.box_clone()));
-        let query: Box<dyn Query> = match queries.len() {
+        match queries.len() {
             0 => Box::new(AllQuery),
             1 => queries.pop().expect("one query"),
             _ => Box::new(BooleanQuery::intersection(queries)),
-        };
-        match &self.tested {
-            Some((view, area)) => Box::new(TestedQuery::new(query, view, area)),
-            None => query,
         }
     }
 }

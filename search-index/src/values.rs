@@ -1,6 +1,7 @@
 //! Each segment's points and facet values, per audience, decoded once into plain arrays when the segment
 //! becomes searchable, so that testing a candidate's locations and counting its facet values read memory
-//! instead of decoding tantivy's compressed columns.
+//! instead of decoding tantivy's compressed columns; and the same points by place (`map`), where an area's
+//! documents are found.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -10,6 +11,7 @@ use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SegmentReader, TantivyError};
 
 use crate::audience::Audience;
+use crate::map::Map;
 use crate::request::Facet;
 use crate::schema::Fields;
 
@@ -38,6 +40,10 @@ impl<T: Copy> PerDocument<T> {
         Ok(PerDocument { starts, values })
     }
 
+    fn documents(&self) -> impl Iterator<Item = (DocId, &[T])> {
+        (0..self.starts.len() as DocId - 1).map(|doc| (doc, self.of(doc)))
+    }
+
     fn of(&self, doc: DocId) -> &[T] {
         let doc = doc as usize;
         &self.values[self.starts[doc] as usize..self.starts[doc + 1] as usize]
@@ -55,7 +61,15 @@ struct AudienceValues {
     /// Each document's values of every facet, as numbers that `facet_values` names.
     facets: PerDocument<u32>,
     facet_values: Vec<(Facet, String)>,
+    /// Per facet value number, for values that at least one document in `DENSE_SHARE` has: the documents
+    /// that have it, one bit each (`Map`'s bitsets are narrowed by them word by word).
+    facet_docs: Vec<Option<Vec<u64>>>,
+    /// The same points, by place: where an area's documents are found.
+    map: Map,
 }
+
+/// A facet value held by at least one document in this many is kept as a bitset of documents.
+const DENSE_SHARE: usize = 64;
 
 impl AudienceValues {
     fn decode(reader: &SegmentReader, fields: &Fields, audience: Audience) -> tantivy::Result<Self> {
@@ -85,7 +99,26 @@ impl AudienceValues {
                 .iter()
                 .flat_map(move |(column, first)| column.term_ords(doc).map(move |ord| first + ord as u32))
         })?;
+        let mut held = vec![0; facet_values.len()];
+        facets
+            .values
+            .iter()
+            .for_each(|number| held[*number as usize] += 1);
+        let words = (max_doc as usize).div_ceil(64);
+        let mut facet_docs: Vec<Option<Vec<u64>>> = held
+            .into_iter()
+            .map(|count| (count * DENSE_SHARE >= max_doc as usize).then(|| vec![0; words]))
+            .collect();
+        for (doc, numbers) in facets.documents() {
+            for number in numbers {
+                if let Some(docs) = &mut facet_docs[*number as usize] {
+                    docs[doc as usize / 64] |= 1 << (doc % 64);
+                }
+            }
+        }
         Ok(AudienceValues {
+            facet_docs,
+            map: Map::new(points.documents()),
             points,
             facets,
             facet_values,
@@ -147,7 +180,15 @@ impl Values {
         self.read()
             .values()
             .flat_map(|segment| &segment.audiences)
-            .map(|audience| audience.points.bytes() + audience.facets.bytes())
+            .map(|audience| {
+                let facet_docs: usize = audience
+                    .facet_docs
+                    .iter()
+                    .flatten()
+                    .map(|docs| docs.len() * 8)
+                    .sum();
+                audience.points.bytes() + audience.facets.bytes() + audience.map.bytes() + facet_docs
+            })
             .sum()
     }
 
@@ -203,6 +244,11 @@ impl SegmentView {
         self.values().points.of(doc)
     }
 
+    /// The audience's visible locations by place.
+    pub(crate) fn map(&self) -> &Map {
+        &self.values().map
+    }
+
     /// The numbers of the document's facet values (`facet_value` names them).
     pub(crate) fn facet_numbers(&self, doc: DocId) -> &[u32] {
         self.values().facets.of(doc)
@@ -211,6 +257,19 @@ impl SegmentView {
     /// How many facet values the segment numbers.
     pub(crate) fn facet_value_count(&self) -> usize {
         self.values().facet_values.len()
+    }
+
+    /// The number of a facet's value in this segment, if any document has it.
+    pub(crate) fn facet_number(&self, facet: Facet, value: &str) -> Option<usize> {
+        self.values()
+            .facet_values
+            .iter()
+            .position(|(known, known_value)| *known == facet && known_value == value)
+    }
+
+    /// The documents that have a facet value, one bit each, if it is held widely enough to be kept so.
+    pub(crate) fn facet_docs(&self, number: usize) -> Option<&[u64]> {
+        self.values().facet_docs[number].as_deref()
     }
 
     pub(crate) fn facet_value(&self, number: usize) -> &(Facet, String) {

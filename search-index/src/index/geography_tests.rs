@@ -306,6 +306,50 @@ fn text_facet_and_area_together_match_a_brute_force_reference() {
     }
 }
 
+/// A facet value held by few organisations is checked per organisation, one held widely through its bitset
+/// of organisations; a filter naming both, and one naming only the rare value, against a brute-force
+/// reference.
+#[test]
+fn rare_and_common_facet_values_filter_an_area_alike() {
+    use crate::request::{Facet, FacetFilter};
+    let mut generator = generator(8);
+    let mut organisations: Vec<Organisation> = (0..ORGANISATIONS)
+        .map(|number| generator.organisation(number))
+        .collect();
+    // Held by 1 in 100: kept per organisation, not as a bitset (`values::DENSE_SHARE`).
+    for organisation in organisations.iter_mut().step_by(100) {
+        organisation.communities = vec!["Sinti".to_string()];
+    }
+    let index = index_of(organisations.clone());
+    for (audience, any_of) in [Audience::Public, Audience::Privileged]
+        .into_iter()
+        .flat_map(|audience| [vec!["Sinti", "Eritrean"], vec!["Sinti"]].map(|any_of| (audience, any_of)))
+    {
+        let points = visible_points(&organisations, audience);
+        for _ in 0..SEARCHES_PER_KIND {
+            let mut request = generator.search(SearchKind::Polygon, audience);
+            request.filters.push(FacetFilter {
+                facet: Facet::Community,
+                any_of: any_of.iter().map(|value| value.to_string()).collect(),
+            });
+            let area = request.area.clone().expect("an area");
+            let expected: Vec<&str> = organisations
+                .iter()
+                .zip(&points)
+                .filter(|(org, (_, points))| {
+                    org.seen_by(audience)
+                        .communities
+                        .iter()
+                        .any(|community| any_of.contains(&community.as_str()))
+                        && points.iter().any(|point| area.contains(*point))
+                })
+                .map(|(org, _)| org.id.as_str())
+                .collect();
+            assert_finds_exactly(&index, &request, expected);
+        }
+    }
+}
+
 /// Every segment keeps its own order by place: areas must still find exactly the right organisations over
 /// several segments, with organisations moved (deleted and added again) and deleted.
 #[test]
