@@ -31,6 +31,30 @@ fn visible_points(organisations: &[Organisation], audience: Audience) -> Vec<(St
         .collect()
 }
 
+/// A generated network of `ORGANISATIONS` organisations, and its generator (for searches).
+fn network(seed: u64) -> (crate::generate::Generator, Vec<Organisation>) {
+    let mut generator = generator(seed);
+    let organisations = (0..ORGANISATIONS)
+        .map(|number| generator.organisation(number))
+        .collect();
+    (generator, organisations)
+}
+
+/// The ids of the organisations that `keep` accepts with a visible point (`points`) in `area`.
+fn found_by_brute_force<'a>(
+    organisations: &'a [Organisation],
+    points: &[(String, Vec<Coordinates>)],
+    area: &SearchArea,
+    keep: impl Fn(&Organisation) -> bool,
+) -> Vec<&'a str> {
+    organisations
+        .iter()
+        .zip(points)
+        .filter(|(org, (_, points))| keep(org) && points.iter().any(|point| area.contains(*point)))
+        .map(|(org, _)| org.id.as_str())
+        .collect()
+}
+
 /// Every page of a search, by `next_offset`: the total and each hit's id and distance.
 fn all_hits(index: &DirectoryIndex, request: &SearchRequest) -> (u64, Vec<(String, Option<f64>)>) {
     every_hit(index, request, |hit| {
@@ -79,10 +103,7 @@ fn every_hit<T>(
 
 #[test]
 fn every_geographic_search_matches_a_brute_force_reference() {
-    let mut generator = generator(7);
-    let organisations: Vec<Organisation> = (0..ORGANISATIONS)
-        .map(|number| generator.organisation(number))
-        .collect();
+    let (mut generator, organisations) = network(7);
     let index = index_of(organisations.clone());
     for audience in [Audience::Public, Audience::Privileged] {
         let points = visible_points(&organisations, audience);
@@ -90,11 +111,7 @@ fn every_geographic_search_matches_a_brute_force_reference() {
             for _ in 0..SEARCHES_PER_KIND {
                 let request = generator.search(kind, audience);
                 let area = request.area.clone().expect("geographic searches have an area");
-                let expected: Vec<&str> = points
-                    .iter()
-                    .filter(|(_, points)| points.iter().any(|point| area.contains(*point)))
-                    .map(|(id, _)| id.as_str())
-                    .collect();
+                let expected = found_by_brute_force(&organisations, &points, &area, |_| true);
                 let hits = assert_finds_exactly(&index, &request, expected);
                 if kind == SearchKind::Radius {
                     let distances: Vec<f64> = hits
@@ -144,10 +161,7 @@ fn every_geographic_search_matches_a_brute_force_reference() {
 
 #[test]
 fn nearest_k_honours_text_and_facets() {
-    let mut generator = generator(11);
-    let organisations: Vec<Organisation> = (0..ORGANISATIONS)
-        .map(|number| generator.organisation(number))
-        .collect();
+    let (_, organisations) = network(11);
     let index = index_of(organisations.clone());
     let from = Coordinates::new(53.48, -2.24);
     let mut request = SearchRequest::new(Audience::Privileged);
@@ -268,10 +282,7 @@ fn radius_and_nearest_answers_cannot_trilaterate_an_area_location() {
 #[test]
 fn text_facet_and_area_together_match_a_brute_force_reference() {
     use crate::request::{Facet, FacetFilter};
-    let mut generator = generator(5);
-    let organisations: Vec<Organisation> = (0..ORGANISATIONS)
-        .map(|number| generator.organisation(number))
-        .collect();
+    let (mut generator, organisations) = network(5);
     let index = index_of(organisations.clone());
     for (audience, kind) in [Audience::Public, Audience::Privileged]
         .into_iter()
@@ -288,19 +299,13 @@ fn text_facet_and_area_together_match_a_brute_force_reference() {
                 any_of: vec!["England".to_string()],
             });
             let area = request.area.clone().expect("an area");
-            let expected: Vec<&str> = organisations
-                .iter()
-                .zip(&points)
-                .filter(|(org, (_, points))| {
-                    org.seen_by(audience)
-                        .themes
-                        .iter()
-                        .any(|theme| theme == "housing")
-                        && org.nation == "England"
-                        && points.iter().any(|point| area.contains(*point))
-                })
-                .map(|(org, _)| org.id.as_str())
-                .collect();
+            let expected = found_by_brute_force(&organisations, &points, &area, |org| {
+                org.seen_by(audience)
+                    .themes
+                    .iter()
+                    .any(|theme| theme == "housing")
+                    && org.nation == "England"
+            });
             assert_finds_exactly(&index, &request, expected);
         }
     }
@@ -312,10 +317,7 @@ fn text_facet_and_area_together_match_a_brute_force_reference() {
 #[test]
 fn rare_and_common_facet_values_filter_an_area_alike() {
     use crate::request::{Facet, FacetFilter};
-    let mut generator = generator(8);
-    let mut organisations: Vec<Organisation> = (0..ORGANISATIONS)
-        .map(|number| generator.organisation(number))
-        .collect();
+    let (mut generator, mut organisations) = network(8);
     // Held by 1 in 100: kept per organisation, not as a bitset (`values::DENSE_SHARE`).
     for organisation in organisations.iter_mut().step_by(100) {
         organisation.communities = vec!["Sinti".to_string()];
@@ -333,18 +335,12 @@ fn rare_and_common_facet_values_filter_an_area_alike() {
                 any_of: any_of.iter().map(|value| value.to_string()).collect(),
             });
             let area = request.area.clone().expect("an area");
-            let expected: Vec<&str> = organisations
-                .iter()
-                .zip(&points)
-                .filter(|(org, (_, points))| {
-                    org.seen_by(audience)
-                        .communities
-                        .iter()
-                        .any(|community| any_of.contains(&community.as_str()))
-                        && points.iter().any(|point| area.contains(*point))
-                })
-                .map(|(org, _)| org.id.as_str())
-                .collect();
+            let expected = found_by_brute_force(&organisations, &points, &area, |org| {
+                org.seen_by(audience)
+                    .communities
+                    .iter()
+                    .any(|community| any_of.contains(&community.as_str()))
+            });
             assert_finds_exactly(&index, &request, expected);
         }
     }
@@ -355,10 +351,7 @@ fn rare_and_common_facet_values_filter_an_area_alike() {
 #[test]
 fn areas_match_a_brute_force_reference_across_segments_with_moves_and_deletes() {
     use crate::outbox::{Change, OutboxEntry};
-    let mut generator = generator(11);
-    let mut organisations: Vec<Organisation> = (0..ORGANISATIONS)
-        .map(|number| generator.organisation(number))
-        .collect();
+    let (mut generator, mut organisations) = network(11);
     let index = DirectoryIndex::in_memory().expect("an index in memory");
     let mut position = 0;
     let mut apply = |changes: Vec<Change>| {
@@ -409,11 +402,7 @@ fn areas_match_a_brute_force_reference_across_segments_with_moves_and_deletes() 
         for _ in 0..SEARCHES_PER_KIND {
             let request = generator.search(kind, Audience::Public);
             let area = request.area.clone().expect("an area");
-            let expected: Vec<&str> = points
-                .iter()
-                .filter(|(_, points)| points.iter().any(|point| area.contains(*point)))
-                .map(|(id, _)| id.as_str())
-                .collect();
+            let expected = found_by_brute_force(&organisations, &points, &area, |_| true);
             assert_finds_exactly(&index, &request, expected);
         }
     }
@@ -423,10 +412,7 @@ fn areas_match_a_brute_force_reference_across_segments_with_moves_and_deletes() 
 fn text_within_an_area_holding_everyone_ranks_and_scores_as_text_alone() {
     // Alone, text is joined by tantivy's union; with an area, by the lazy union: the same hits (those with a
     // visible location), in the same order, with the same scores (typo variants included).
-    let mut generator = generator(7);
-    let organisations: Vec<Organisation> = (0..ORGANISATIONS)
-        .map(|number| generator.organisation(number))
-        .collect();
+    let (_, organisations) = network(7);
     let index = index_of(organisations);
     for text in ["housing", "legal aid", "housin organisng", "refugee women"] {
         let mut alone = SearchRequest::new(Audience::Public);
