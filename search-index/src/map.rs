@@ -78,13 +78,11 @@ pub(crate) struct Found {
 }
 
 impl Found {
-    /// Keeps only documents in every one of `sets` (bitsets of the same documents).
-    pub(crate) fn narrow(&mut self, sets: &[Vec<u64>]) {
-        for set in sets {
-            for (word, kept) in set.iter().enumerate() {
-                self.inside[word] &= kept;
-                self.edge[word] &= kept;
-            }
+    /// Keeps only documents in `set` (a bitset of the same documents).
+    pub(crate) fn narrow(&mut self, set: &[u64]) {
+        for ((inside, edge), kept) in self.inside.iter_mut().zip(&mut self.edge).zip(set) {
+            *inside &= kept;
+            *edge &= kept;
         }
     }
 

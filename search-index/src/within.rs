@@ -12,8 +12,9 @@ use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader};
 
 use crate::cells::unpack;
 use crate::geography::{AreaTest, SearchArea, SplitCover, AREA_CELLS};
+use crate::map::Found;
 use crate::request::FacetFilter;
-use crate::values::AudienceView;
+use crate::values::{AudienceView, SegmentView};
 
 /// Documents with a point (of those `view` reads) in `area` and, for each filter, one of its values.
 #[derive(Clone)]
@@ -53,38 +54,47 @@ impl Query for AreaQuery {
     }
 }
 
+/// Narrows `found` word by word by the filters whose values are all widely held (kept as bitsets of
+/// documents); returns the others, to check per document: per filter, whether each of the segment's facet
+/// value numbers is one it keeps.
+fn narrow(
+    found: &mut Found,
+    values: &SegmentView,
+    filters: &[FacetFilter],
+    max_doc: DocId,
+) -> Vec<Vec<bool>> {
+    let mut checked = Vec::new();
+    for filter in filters {
+        let numbers: Vec<usize> = filter
+            .any_of
+            .iter()
+            .filter_map(|value| values.facet_number(filter.facet, value))
+            .collect();
+        let sets: Option<Vec<&[u64]>> = numbers.iter().map(|number| values.facet_docs(*number)).collect();
+        match sets {
+            Some(sets) => {
+                let mut union = vec![0; (max_doc as usize).div_ceil(64)];
+                for set in sets {
+                    union.iter_mut().zip(set).for_each(|(word, docs)| *word |= docs);
+                }
+                found.narrow(&union);
+            }
+            None => {
+                let mut wanted = vec![false; values.facet_value_count()];
+                numbers.into_iter().for_each(|number| wanted[number] = true);
+                checked.push(wanted);
+            }
+        }
+    }
+    checked
+}
+
 impl Weight for AreaQuery {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let values = self.view.segment(reader)?;
         let max_doc = reader.max_doc();
         let mut found = values.map().found_in(&self.cover, max_doc);
-        // Filters of widely held values narrow the found documents word by word; the others are checked
-        // per document: whether each of the segment's facet value numbers is one the filter keeps.
-        let mut narrowing: Vec<Vec<u64>> = Vec::new();
-        let mut checked: Vec<Vec<bool>> = Vec::new();
-        for filter in self.filters.iter() {
-            let numbers: Vec<usize> = filter
-                .any_of
-                .iter()
-                .filter_map(|value| values.facet_number(filter.facet, value))
-                .collect();
-            let sets: Option<Vec<&[u64]>> = numbers.iter().map(|number| values.facet_docs(*number)).collect();
-            match sets {
-                Some(sets) => {
-                    let mut union = vec![0; (max_doc as usize).div_ceil(64)];
-                    for set in sets {
-                        union.iter_mut().zip(set).for_each(|(word, docs)| *word |= docs);
-                    }
-                    narrowing.push(union);
-                }
-                None => {
-                    let mut wanted = vec![false; values.facet_value_count()];
-                    numbers.into_iter().for_each(|number| wanted[number] = true);
-                    checked.push(wanted);
-                }
-            }
-        }
-        found.narrow(&narrowing);
+        let checked = narrow(&mut found, &values, &self.filters, max_doc);
         let mut docs = BitSet::with_max_value(max_doc);
         found.for_each(|doc, inside| {
             let kept = checked.is_empty() || {
