@@ -7,8 +7,8 @@ use crate::cells::{cover, Cell, CellBounds, FINEST_LEVEL};
 use crate::document::Coordinates;
 use crate::error::{Result, SearchIndexError};
 
-/// At most this many cells cover a shape: a union of this many postings lists stays cheap, and the cells
-/// stay small enough that few candidates fall outside the shape.
+/// A shape's cover starts from at most this many cells of one level, before its edge cells are split
+/// (`split_cover`).
 const MAX_COVER_CELLS: usize = 24;
 /// At most this many cells (inside and edge) after splitting the edge cells of the cover: most of an
 /// area's locations then lie in inside cells, untested, and each cell costs one search of the map.
