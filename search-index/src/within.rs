@@ -71,11 +71,13 @@ fn narrow(
             .filter_map(|value| values.facet_number(filter.facet, value))
             .collect();
         let sets: Option<Vec<&[u64]>> = numbers.iter().map(|number| values.facet_docs(*number)).collect();
-        match sets {
+        match sets.as_deref() {
+            // One value (the usual filter): its own bitset, not a copy.
+            Some([set]) => found.narrow(set),
             Some(sets) => {
                 let mut union = vec![0; (max_doc as usize).div_ceil(64)];
                 for set in sets {
-                    union.iter_mut().zip(set).for_each(|(word, docs)| *word |= docs);
+                    union.iter_mut().zip(*set).for_each(|(word, docs)| *word |= docs);
                 }
                 found.narrow(&union);
             }
