@@ -4,6 +4,7 @@
 use geo::{BoundingRect, Intersects};
 
 use crate::cells::{cover, Cell, CellBounds, FINEST_LEVEL};
+use crate::circle::{QuickCircle, Verdict};
 use crate::document::Coordinates;
 use crate::error::{Result, SearchIndexError};
 
@@ -336,7 +337,7 @@ fn within_bounds(bounds: CellBounds, point: Coordinates) -> bool {
         }
 }
 
-/// An area with the rectangles that settle most points without the exact test.
+/// An area with the quick tests that settle most points without the exact one.
 #[derive(Clone, Debug)]
 pub(crate) struct AreaTest {
     area: SearchArea,
@@ -344,20 +345,45 @@ pub(crate) struct AreaTest {
     bounds: CellBounds,
     /// Wholly inside the area (`SearchArea::inner_bounds`).
     inner: Option<CellBounds>,
+    /// For a circle, the flat-earth test of points near its edge.
+    circle: Option<QuickCircle>,
 }
 
 impl AreaTest {
     pub(crate) fn new(area: &SearchArea) -> Self {
+        let bounds = area.bounds();
         AreaTest {
             area: area.clone(),
-            bounds: area.bounds(),
+            bounds,
             inner: area.inner_bounds(),
+            circle: match area {
+                SearchArea::Near { centre, radius_km } => QuickCircle::new(*centre, *radius_km, bounds),
+                _ => None,
+            },
+        }
+    }
+
+    /// Settles `point` without the exact test where a quick one can.
+    pub(crate) fn verdict(&self, point: Coordinates) -> Verdict {
+        if self.inner.is_some_and(|inner| within_bounds(inner, point)) {
+            return Verdict::Inside;
+        }
+        if !within_bounds(self.bounds, point) {
+            return Verdict::Outside;
+        }
+        match (&self.area, &self.circle) {
+            (SearchArea::BoundingBox { .. }, _) => Verdict::Inside,
+            (_, Some(circle)) => circle.verdict(point),
+            _ => Verdict::Unsure,
         }
     }
 
     pub(crate) fn contains(&self, point: Coordinates) -> bool {
-        self.inner.is_some_and(|inner| within_bounds(inner, point))
-            || (within_bounds(self.bounds, point) && self.area.contains(point))
+        match self.verdict(point) {
+            Verdict::Inside => true,
+            Verdict::Outside => false,
+            Verdict::Unsure => self.area.contains(point),
+        }
     }
 }
 

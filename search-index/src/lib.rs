@@ -18,6 +18,7 @@
 pub mod area;
 pub mod audience;
 mod cells;
+mod circle;
 mod collect;
 pub mod document;
 pub mod error;

@@ -1,13 +1,15 @@
 //! A segment's visible locations laid out along the quadtree's Z-order, for one audience: every cell of an
 //! area's cover is one run of that order, found by binary search, so the organisations with a location in
-//! the area are read from memory, most of them (those of inside cells) without the exact test.
+//! the area are read from memory, most of them (those of inside cells, and those a quick test settles)
+//! without the exact test.
 
 use std::ops::Range;
 
 use tantivy::DocId;
 
 use crate::cells::{finest_key, unpack};
-use crate::geography::SplitCover;
+use crate::circle::Verdict;
+use crate::geography::{AreaTest, SplitCover};
 
 /// The locations of a segment's documents, ordered by the Z-order key of their finest cell.
 pub(crate) struct Map {
@@ -37,9 +39,10 @@ impl Map {
         }
     }
 
-    /// The documents (below `max_doc`) with a location in the cover's cells, marked by whether one lies
-    /// in an inside cell.
-    pub(crate) fn found_in(&self, cover: &SplitCover, max_doc: DocId) -> Found {
+    /// The documents (below `max_doc`) with a location in the cover's cells, marked by whether one is surely
+    /// in the area: it lies in an inside cell, or the quick test of `test` settles it inside (locations in
+    /// edge cells that it settles outside are left out).
+    pub(crate) fn found_in(&self, cover: &SplitCover, test: &AreaTest, max_doc: DocId) -> Found {
         let words = (max_doc as usize).div_ceil(64);
         let mut found = Found {
             inside: vec![0; words],
@@ -50,12 +53,17 @@ impl Map {
         for (run, tested) in runs(cover) {
             let start = first_at_least(&self.keys, from, run.start);
             let end = first_at_least(&self.keys, start, run.end);
-            let marks = if tested {
-                &mut found.edge
-            } else {
-                &mut found.inside
-            };
-            for &doc in &self.docs[start..end] {
+            for (&doc, &point) in self.docs[start..end].iter().zip(&self.points[start..end]) {
+                let verdict = if tested {
+                    test.verdict(unpack(point))
+                } else {
+                    Verdict::Inside
+                };
+                let marks = match verdict {
+                    Verdict::Inside => &mut found.inside,
+                    Verdict::Unsure => &mut found.edge,
+                    Verdict::Outside => continue,
+                };
                 marks[doc as usize / 64] |= 1 << (doc % 64);
             }
             from = end;
@@ -86,7 +94,7 @@ impl Found {
         }
     }
 
-    /// Calls `each` with every document found, in order, and whether it has a location in an inside cell.
+    /// Calls `each` with every document found, in order, and whether it surely has a location in the area.
     pub(crate) fn for_each(&self, mut each: impl FnMut(DocId, bool)) {
         for (word, (&inside, &edge)) in self.inside.iter().zip(&self.edge).enumerate() {
             let mut bits = inside | edge;

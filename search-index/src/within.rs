@@ -1,7 +1,8 @@
 //! The area filter as a tantivy query: the documents with a visible location in a search area (and the
 //! facet values filtered for), found in the audience's map of each segment (`map`), exactly: locations of
-//! cells wholly inside the area match untested, those of cells on its edge when they pass the exact test
-//! (haversine distance, point in polygon). Facet values are read from the decoded values first, so only
+//! cells wholly inside the area match untested, those of cells on its edge when a quick test settles them
+//! inside (`circle`) or, when it cannot, they pass the exact test (haversine distance, point in polygon),
+//! per document after the facet filters. Facet values are read from the decoded values first, so only
 //! documents that have them are tested. Asked about another clause's candidate, it answers from a bitset.
 
 use std::fmt;
@@ -95,7 +96,7 @@ impl Weight for AreaQuery {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let values = self.view.segment(reader)?;
         let max_doc = reader.max_doc();
-        let mut found = values.map().found_in(&self.cover, max_doc);
+        let mut found = values.map().found_in(&self.cover, &self.test, max_doc);
         let checked = narrow(&mut found, &values, &self.filters, max_doc);
         let mut docs = BitSet::with_max_value(max_doc);
         found.for_each(|doc, inside| {
