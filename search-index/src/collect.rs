@@ -9,6 +9,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::cells::unpack;
 use crate::document::Coordinates;
+use crate::facet_counts::FacetCounter;
 use crate::geography::{AreaTest, SearchArea};
 use crate::request::Facet;
 use crate::values::{AudienceView, SegmentView};
@@ -168,8 +169,7 @@ pub(crate) struct MatchCollector {
 
 pub(crate) struct SegmentMatchCollector {
     segment: SegmentOrdinal,
-    /// The segment's values, and a count per facet value number.
-    facets: Option<(SegmentView, Vec<u32>)>,
+    facets: Option<FacetCounter>,
     total: u64,
     best: BestCandidates,
 }
@@ -184,11 +184,7 @@ impl Collector for MatchCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentMatchCollector> {
         let facets = match &self.facets {
-            Some(view) => {
-                let values = view.segment(reader)?;
-                let counts = vec![0; values.facet_value_count()];
-                Some((values, counts))
-            }
+            Some(view) => Some(FacetCounter::new(view.segment(reader)?)),
             None => None,
         };
         Ok(SegmentMatchCollector {
@@ -244,10 +240,8 @@ impl SegmentCollector for SegmentMatchCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.total += 1;
-        if let Some((values, counts)) = &mut self.facets {
-            for number in values.facet_numbers(doc) {
-                counts[*number as usize] += 1;
-            }
+        if let Some(facets) = &mut self.facets {
+            facets.add(doc);
         }
         let address = DocAddress::new(self.segment, doc);
         self.best.push(Candidate::new(address, score, None, false));
@@ -256,7 +250,7 @@ impl SegmentCollector for SegmentMatchCollector {
     fn harvest(self) -> SegmentMatches {
         SegmentMatches {
             total: self.total,
-            facet_counts: self.facets,
+            facet_counts: self.facets.map(FacetCounter::finish),
             best: self.best.into_sorted(),
         }
     }

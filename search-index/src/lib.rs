@@ -22,6 +22,7 @@ mod circle;
 mod collect;
 pub mod document;
 pub mod error;
+mod facet_counts;
 pub mod generate;
 pub mod geography;
 pub mod index;

@@ -60,6 +60,8 @@ struct AudienceValues {
     points: PerDocument<u64>,
     /// Each document's values of every facet, as numbers that `facet_values` names.
     facets: PerDocument<u32>,
+    /// The same, leaving out the values kept as bitsets (`facet_docs`): what counting reads per document.
+    sparse_facets: PerDocument<u32>,
     facet_values: Vec<(Facet, String)>,
     /// Per facet value number, for values that at least one document in `DENSE_SHARE` has: the documents
     /// that have it, one bit each (`Map`'s bitsets are narrowed by them word by word).
@@ -116,7 +118,15 @@ impl AudienceValues {
                 }
             }
         }
+        let sparse_facets = PerDocument::decode(max_doc, |doc| {
+            facets
+                .of(doc)
+                .iter()
+                .copied()
+                .filter(|number| facet_docs[*number as usize].is_none())
+        })?;
         Ok(AudienceValues {
+            sparse_facets,
             facet_docs,
             map: Map::new(points.documents()),
             points,
@@ -187,7 +197,11 @@ impl Values {
                     .flatten()
                     .map(|docs| docs.len() * 8)
                     .sum();
-                audience.points.bytes() + audience.facets.bytes() + audience.map.bytes() + facet_docs
+                audience.points.bytes()
+                    + audience.facets.bytes()
+                    + audience.sparse_facets.bytes()
+                    + audience.map.bytes()
+                    + facet_docs
             })
             .sum()
     }
@@ -252,6 +266,20 @@ impl SegmentView {
     /// The numbers of the document's facet values (`facet_value` names them).
     pub(crate) fn facet_numbers(&self, doc: DocId) -> &[u32] {
         self.values().facets.of(doc)
+    }
+
+    /// The numbers of the document's facet values that are not kept as bitsets (`dense_facets`).
+    pub(crate) fn sparse_facet_numbers(&self, doc: DocId) -> &[u32] {
+        self.values().sparse_facets.of(doc)
+    }
+
+    /// The facet values kept as bitsets: each value's number and the documents that have it.
+    pub(crate) fn dense_facets(&self) -> impl Iterator<Item = (usize, &[u64])> {
+        self.values()
+            .facet_docs
+            .iter()
+            .enumerate()
+            .filter_map(|(number, docs)| Some((number, docs.as_deref()?)))
     }
 
     /// How many facet values the segment numbers.
