@@ -61,19 +61,25 @@ impl Fields {
 }
 
 const PLACE: &str = "place";
+/// Stored organisations are compressed in blocks of this size (tantivy's default is 16 KB): each hit of a
+/// search decompresses one block, as hits seldom share one, so smaller blocks make answers cheaper for
+/// a slightly larger index (BENCHMARKS.md, "Search over HTTP"). An index keeps the size it was built with
+/// until `commonground reindex`.
+const STORED_BLOCK_BYTES: usize = 4_096;
 
 /// A builder of an index with this schema, its documents ordered by place in every segment (kept by
-/// merges too), and the schema's fields.
+/// merges too) and stored in small blocks, and the schema's fields.
 pub(crate) fn index_builder() -> (IndexBuilder, Fields) {
     let (schema, fields) = build();
-    let place_order = IndexSettings {
+    let settings = IndexSettings {
+        docstore_blocksize: STORED_BLOCK_BYTES,
         sort_by_field: Some(IndexSortByField {
             field: PLACE.to_string(),
             order: Order::Asc,
         }),
         ..IndexSettings::default()
     };
-    (Index::builder().schema(schema).settings(place_order), fields)
+    (Index::builder().schema(schema).settings(settings), fields)
 }
 
 /// The schema and its fields. An index opened from disk must have exactly this schema.
