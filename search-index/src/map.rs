@@ -53,18 +53,17 @@ impl Map {
         for (run, tested) in runs(cover) {
             let start = first_at_least(&self.keys, from, run.start);
             let end = first_at_least(&self.keys, start, run.end);
-            for (&doc, &point) in self.docs[start..end].iter().zip(&self.points[start..end]) {
-                let verdict = if tested {
-                    test.verdict(unpack(point))
-                } else {
-                    Verdict::Inside
-                };
-                let marks = match verdict {
-                    Verdict::Inside => &mut found.inside,
-                    Verdict::Unsure => &mut found.edge,
-                    Verdict::Outside => continue,
-                };
-                marks[doc as usize / 64] |= 1 << (doc % 64);
+            let docs = &self.docs[start..end];
+            if tested {
+                for (&doc, &point) in docs.iter().zip(&self.points[start..end]) {
+                    match test.verdict(unpack(point)) {
+                        Verdict::Inside => mark(&mut found.inside, doc),
+                        Verdict::Unsure => mark(&mut found.edge, doc),
+                        Verdict::Outside => {}
+                    }
+                }
+            } else {
+                docs.iter().for_each(|&doc| mark(&mut found.inside, doc));
             }
             from = end;
         }
@@ -105,6 +104,10 @@ impl Found {
             }
         }
     }
+}
+
+fn mark(words: &mut [u64], doc: DocId) {
+    words[doc as usize / 64] |= 1 << (doc % 64);
 }
 
 /// The Z-order runs of a cover's cells, in order, each with whether its points need the exact test;
