@@ -18,9 +18,9 @@ pub(crate) enum Verdict {
 /// it. Within the limits below that distance differs from the haversine by under 0.06% (the test measures
 /// it), so the margin is about seventeen times the error.
 const MARGIN: f64 = 0.01;
-/// The quick test serves circles up to this radius...
+/// The quick test serves circles up to this radius, lying within this latitude of the equator (the
+/// flat-earth error grows with the distance and towards the poles) and not across the antimeridian.
 const MAX_RADIUS_KM: f64 = 200.0;
-/// ...that stay within these latitudes (the flat-earth error grows towards the poles)...
 const MAX_LATITUDE: f64 = 70.0;
 
 /// A circle the quick test serves.
