@@ -149,6 +149,17 @@ pub(crate) struct CellBounds {
     pub(crate) east: f64,
 }
 
+impl CellBounds {
+    pub(crate) fn corners(self) -> [Coordinates; 4] {
+        [
+            Coordinates::new(self.south, self.west),
+            Coordinates::new(self.south, self.east),
+            Coordinates::new(self.north, self.west),
+            Coordinates::new(self.north, self.east),
+        ]
+    }
+}
+
 /// The cell terms a point adds, one per level.
 pub(crate) fn terms_of(point: Coordinates) -> impl Iterator<Item = u64> {
     LEVELS

@@ -161,11 +161,28 @@ impl SearchArea {
     /// (5 mm) so that a point indexed in an `Inside` cell is in the area by the exact test too, and one in a
     /// `Disjoint` cell is not.
     pub(crate) fn relation(&self, cell: Cell) -> Relation {
+        self.relation_settled(cell, None)
+    }
+
+    /// `relation`, with a circle's corners settled by its quick test (`circle`) where it can: a corner
+    /// surely outside makes an edge cell, four surely inside an inside one, without the haversine.
+    fn relation_settled(&self, cell: Cell, quick: Option<&QuickCircle>) -> Relation {
         let bounds = cell.bounds();
         match self {
             SearchArea::Near { centre, radius_km } => {
                 if cell.min_distance_km(*centre) > radius_km + MARGIN_KM {
                     return Relation::Disjoint;
+                }
+                if let Some(quick) = quick {
+                    let verdicts = bounds.corners().map(|corner| quick.verdict(corner));
+                    if verdicts.contains(&Verdict::Outside) {
+                        return Relation::Edge;
+                    }
+                    // Four corners within 99% of the radius by the flat distance are within 99.1% by the
+                    // haversine, farther than `MARGIN_KM` inside a circle of a kilometre or more.
+                    if *radius_km >= 1.0 && verdicts.iter().all(|verdict| *verdict == Verdict::Inside) {
+                        return Relation::Inside;
+                    }
                 }
                 if within_circle(*centre, *radius_km, bounds) {
                     Relation::Inside
@@ -233,8 +250,13 @@ impl SearchArea {
     pub(crate) fn split_cover(&self, max_cells: usize) -> SplitCover {
         let mut split = SplitCover::default();
         let mut edges = std::collections::VecDeque::new();
+        let quick = match self {
+            SearchArea::Near { centre, radius_km } => QuickCircle::new(*centre, *radius_km, self.bounds()),
+            _ => None,
+        };
+        let relation = |cell| self.relation_settled(cell, quick.as_ref());
         for cell in cover(self.bounds(), MAX_COVER_CELLS, |_| true) {
-            match self.relation(cell) {
+            match relation(cell) {
                 Relation::Disjoint => {}
                 Relation::Inside => split.inside.push(cell),
                 Relation::Edge => edges.push_back(cell),
@@ -248,7 +270,7 @@ impl SearchArea {
             edges.pop_front();
             let mut children = Vec::new();
             for child in cell.children() {
-                match self.relation(child) {
+                match relation(child) {
                     Relation::Disjoint => {}
                     relation => children.push((child, relation)),
                 }
@@ -314,13 +336,8 @@ fn within_circle(centre: Coordinates, radius_km: f64, bounds: CellBounds) -> boo
     if bounds.west < opposite && opposite < bounds.east {
         return false;
     }
-    let corners = [
-        Coordinates::new(bounds.south, bounds.west),
-        Coordinates::new(bounds.south, bounds.east),
-        Coordinates::new(bounds.north, bounds.west),
-        Coordinates::new(bounds.north, bounds.east),
-    ];
-    let farthest = corners
+    let farthest = bounds
+        .corners()
         .into_iter()
         .map(|corner| centre.distance_km(corner))
         .fold(0.0, f64::max);
