@@ -61,8 +61,8 @@ impl QuickCircle {
         })
     }
 
-    /// Settles `point` (one within the circle's bounds) by its equirectangular distance, the longitude
-    /// scaled by the cosine of the mean latitude (to first order from the centre's).
+    /// Settles `point`, anywhere, by its equirectangular distance, the longitude scaled by the cosine of
+    /// the mean latitude (to first order from the centre's).
     pub(crate) fn verdict(&self, point: Coordinates) -> Verdict {
         let squared = self.squared_angle(point);
         if squared <= self.inside {
@@ -142,6 +142,33 @@ mod tests {
             }
         }
         assert!(settled * 100 > tried * 95, "only {settled} of {tried} settled");
+    }
+
+    /// Points far from a circle, as the corners of its cover's larger cells can be (out to twenty times
+    /// its radius, and anywhere on Earth), are never settled on the wrong side either.
+    #[test]
+    fn points_far_from_the_circle_are_settled_on_the_right_side() {
+        let mut random = rand::rngs::StdRng::seed_from_u64(11);
+        for (quick, centre, radius_km, _) in circles_and_points() {
+            for _ in 0..200 {
+                let near = geo::Haversine.destination(
+                    centre.to_point(),
+                    random.gen_range(0.0..360.0),
+                    random.gen_range(1.3..20.0) * radius_km * 1_000.0,
+                );
+                let anywhere =
+                    Coordinates::new(random.gen_range(-90.0..90.0), random.gen_range(-180.0..180.0));
+                for point in [Coordinates::new(near.y(), near.x()), anywhere] {
+                    let distance = centre.distance_km(point);
+                    let context = format!("{centre:?} {radius_km} km: {point:?} at {distance} km");
+                    match quick.verdict(point) {
+                        Verdict::Inside => assert!(distance <= radius_km, "{context}"),
+                        Verdict::Outside => assert!(distance > radius_km, "{context}"),
+                        Verdict::Unsure => {}
+                    }
+                }
+            }
+        }
     }
 
     /// Circles too wide, too near a pole or across the antimeridian are left to the exact test.
