@@ -243,6 +243,14 @@ impl SearchArea {
         }
     }
 
+    /// For a circle (whose `bounds` are given), its quick test, if it serves the circle.
+    fn quick_circle(&self, bounds: CellBounds) -> Option<QuickCircle> {
+        match self {
+            SearchArea::Near { centre, radius_km } => QuickCircle::new(*centre, *radius_km, bounds),
+            _ => None,
+        }
+    }
+
     /// The cells to search: those wholly inside the area (whose points need no exact test) and those on
     /// its edge (whose points do). Starts from the cover of at most `MAX_COVER_CELLS` cells of one level,
     /// then splits edge cells, coarsest first, into their children while the cells stay within
@@ -250,12 +258,10 @@ impl SearchArea {
     pub(crate) fn split_cover(&self, max_cells: usize) -> SplitCover {
         let mut split = SplitCover::default();
         let mut edges = std::collections::VecDeque::new();
-        let quick = match self {
-            SearchArea::Near { centre, radius_km } => QuickCircle::new(*centre, *radius_km, self.bounds()),
-            _ => None,
-        };
+        let bounds = self.bounds();
+        let quick = self.quick_circle(bounds);
         let relation = |cell| self.relation_settled(cell, quick.as_ref());
-        for cell in cover(self.bounds(), MAX_COVER_CELLS, |_| true) {
+        for cell in cover(bounds, MAX_COVER_CELLS, |_| true) {
             match relation(cell) {
                 Relation::Disjoint => {}
                 Relation::Inside => split.inside.push(cell),
@@ -373,10 +379,7 @@ impl AreaTest {
             area: area.clone(),
             bounds,
             inner: area.inner_bounds(),
-            circle: match area {
-                SearchArea::Near { centre, radius_km } => QuickCircle::new(*centre, *radius_km, bounds),
-                _ => None,
-            },
+            circle: area.quick_circle(bounds),
         }
     }
 
