@@ -398,6 +398,11 @@ impl AreaTest {
         }
     }
 
+    /// For a circle, its quick test: it settles any point alone.
+    pub(crate) fn circle(&self) -> Option<&QuickCircle> {
+        self.circle.as_ref()
+    }
+
     pub(crate) fn contains(&self, point: Coordinates) -> bool {
         match self.verdict(point) {
             Verdict::Inside => true,

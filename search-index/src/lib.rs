@@ -23,6 +23,7 @@ mod collect;
 pub mod document;
 pub mod error;
 mod facet_counts;
+mod found_docs;
 pub mod generate;
 pub mod geography;
 pub mod index;

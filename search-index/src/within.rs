@@ -8,10 +8,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use tantivy::query::{BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader};
+use tantivy::query::{ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader};
 
 use crate::cells::unpack;
+use crate::found_docs::FoundDocs;
 use crate::geography::{AreaTest, SearchArea, SplitCover, AREA_CELLS};
 use crate::map::Found;
 use crate::request::FacetFilter;
@@ -98,25 +99,20 @@ impl Weight for AreaQuery {
         let max_doc = reader.max_doc();
         let mut found = values.map().found_in(&self.cover, &self.test, max_doc);
         let checked = narrow(&mut found, &values, &self.filters, max_doc);
-        let mut docs = BitSet::with_max_value(max_doc);
-        found.for_each(|doc, inside| {
+        let matches = found.into_matches(!checked.is_empty(), |doc, inside| {
             let kept = checked.is_empty() || {
                 let numbers = values.facet_numbers(doc);
                 checked
                     .iter()
                     .all(|wanted| numbers.iter().any(|number| wanted[*number as usize]))
             };
-            if kept
-                && (inside
-                    || values
-                        .points(doc)
-                        .iter()
-                        .any(|point| self.test.contains(unpack(*point))))
-            {
-                docs.insert(doc);
-            }
+            kept && (inside
+                || values
+                    .points(doc)
+                    .iter()
+                    .any(|point| self.test.contains(unpack(*point))))
         });
-        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(docs), 0.0)))
+        Ok(Box::new(ConstScorer::new(FoundDocs::new(matches), 0.0)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
