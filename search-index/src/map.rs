@@ -168,16 +168,23 @@ impl Map {
 /// documents strictly ascend (patience sorting, O(n log n)). As the index orders documents by their
 /// first location as the public sees it, that is nearly one location per located document.
 fn ascending_documents(entries: &[(u64, DocId, u64)]) -> Vec<bool> {
-    // `ends[length - 1]`: the position of the smallest document ending an ascending sequence of `length`.
+    // `ends[length - 1]`: the position of the smallest document ending an ascending sequence of `length`,
+    // and that document in `end_docs`. Most documents come in order, and extend the longest.
     let mut ends: Vec<usize> = Vec::new();
+    let mut end_docs: Vec<DocId> = Vec::new();
     let mut before: Vec<usize> = Vec::with_capacity(entries.len());
     for (position, (_, doc, _)) in entries.iter().enumerate() {
-        let length = ends.partition_point(|end| entries[*end].1 < *doc);
+        let length = match end_docs.last() {
+            Some(last) if last >= doc => end_docs.partition_point(|end| end < doc),
+            _ => end_docs.len(),
+        };
         before.push(if length == 0 { usize::MAX } else { ends[length - 1] });
         if length == ends.len() {
             ends.push(position);
+            end_docs.push(*doc);
         } else {
             ends[length] = position;
+            end_docs[length] = *doc;
         }
     }
     let mut chosen = vec![false; entries.len()];
