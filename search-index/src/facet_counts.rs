@@ -39,12 +39,15 @@ impl FacetCounter {
 
     /// The segment's values and the count of each value number over all the matches.
     pub(crate) fn finish(mut self) -> (SegmentView, Vec<u32>) {
-        for (number, docs) in self.values.dense_facets() {
-            self.counts[number] = self
-                .matched
-                .iter()
-                .map(|(word, bits)| (bits & docs[*word as usize]).count_ones())
-                .sum();
+        let dense = self.values.dense_facets();
+        let mut counts = vec![0; dense.numbers.len()];
+        for (word, bits) in &self.matched {
+            for (count, docs) in counts.iter_mut().zip(dense.row(*word as usize)) {
+                *count += (bits & docs).count_ones();
+            }
+        }
+        for (number, count) in dense.numbers.iter().zip(counts) {
+            self.counts[*number] = count;
         }
         (self.values, self.counts)
     }

@@ -66,6 +66,8 @@ struct AudienceValues {
     /// Per facet value number, for values that at least one document in `DENSE_SHARE` has: the documents
     /// that have it, one bit each (`Map`'s bitsets are narrowed by them word by word).
     facet_docs: Vec<Option<Vec<u64>>>,
+    /// The same bitsets side by side, word by word, for counting them all over the same matched words.
+    dense: DenseFacets,
     /// The same points, by place: where an area's documents are found.
     map: Map,
 }
@@ -127,12 +129,46 @@ impl AudienceValues {
         })?;
         Ok(AudienceValues {
             sparse_facets,
+            dense: DenseFacets::new(&facet_docs, words),
             facet_docs,
             map: Map::new(points.documents()),
             points,
             facets,
             facet_values,
         })
+    }
+}
+
+/// The facet values kept as bitsets, laid out word by word: the words of every such value for documents
+/// 0 to 63, then for 64 to 127, and so on. Counting them over a search's matched words then reads each
+/// matched word's row of memory once, in order, instead of one scattered word per value.
+pub(crate) struct DenseFacets {
+    /// The value number of each column.
+    pub(crate) numbers: Vec<usize>,
+    /// Row-major: `words[word * numbers.len() + column]`.
+    words: Vec<u64>,
+}
+
+impl DenseFacets {
+    fn new(facet_docs: &[Option<Vec<u64>>], words: usize) -> Self {
+        let columns: Vec<(usize, &[u64])> = facet_docs
+            .iter()
+            .enumerate()
+            .filter_map(|(number, docs)| Some((number, docs.as_deref()?)))
+            .collect();
+        let rows = (0..words)
+            .flat_map(|word| columns.iter().map(move |(_, docs)| docs[word]))
+            .collect();
+        DenseFacets {
+            numbers: columns.iter().map(|(number, _)| *number).collect(),
+            words: rows,
+        }
+    }
+
+    /// Which of the documents `word * 64..` have each value (in the order of `numbers`).
+    pub(crate) fn row(&self, word: usize) -> &[u64] {
+        let columns = self.numbers.len();
+        &self.words[word * columns..(word + 1) * columns]
     }
 }
 
@@ -198,6 +234,7 @@ impl Values {
                     .map(|docs| docs.len() * 8)
                     .sum();
                 audience.points.bytes()
+                    + audience.dense.words.len() * 8
                     + audience.facets.bytes()
                     + audience.sparse_facets.bytes()
                     + audience.map.bytes()
@@ -273,13 +310,9 @@ impl SegmentView {
         self.values().sparse_facets.of(doc)
     }
 
-    /// The facet values kept as bitsets: each value's number and the documents that have it.
-    pub(crate) fn dense_facets(&self) -> impl Iterator<Item = (usize, &[u64])> {
-        self.values()
-            .facet_docs
-            .iter()
-            .enumerate()
-            .filter_map(|(number, docs)| Some((number, docs.as_deref()?)))
+    /// The facet values kept as bitsets, word by word.
+    pub(crate) fn dense_facets(&self) -> &DenseFacets {
+        &self.values().dense
     }
 
     /// How many facet values the segment numbers.
