@@ -70,6 +70,10 @@ struct AudienceValues {
     dense: DenseFacets,
     /// The same points, by place: where an area's documents are found.
     map: Map,
+    /// For each theme kept as a bitset (by its value number), a map of only the points of the documents
+    /// that have it: an area searched for one theme reads a fraction of the locations and needs no
+    /// narrowing by the theme.
+    theme_maps: HashMap<usize, Map>,
 }
 
 /// A facet value held by at least one document in this many is kept as a bitset of documents.
@@ -127,8 +131,21 @@ impl AudienceValues {
                 .copied()
                 .filter(|number| facet_docs[*number as usize].is_none())
         })?;
+        let theme_maps = facet_docs
+            .iter()
+            .enumerate()
+            .filter(|(number, _)| facet_values[*number].0 == Facet::Theme)
+            .filter_map(|(number, docs)| {
+                let docs = docs.as_deref()?;
+                let holding = points
+                    .documents()
+                    .filter(|(doc, _)| docs[*doc as usize / 64] >> (doc % 64) & 1 == 1);
+                Some((number, Map::new(holding)))
+            })
+            .collect();
         Ok(AudienceValues {
             sparse_facets,
+            theme_maps,
             dense: DenseFacets::new(&facet_docs, words),
             facet_docs,
             map: Map::new(points.documents()),
@@ -238,6 +255,7 @@ impl Values {
                     + audience.facets.bytes()
                     + audience.sparse_facets.bytes()
                     + audience.map.bytes()
+                    + audience.theme_maps.values().map(Map::bytes).sum::<usize>()
                     + facet_docs
             })
             .sum()
@@ -298,6 +316,12 @@ impl SegmentView {
     /// The audience's visible locations by place.
     pub(crate) fn map(&self) -> &Map {
         &self.values().map
+    }
+
+    /// The visible locations, by place, of the documents that have one theme (by its value number), if
+    /// the theme is held widely enough to have them kept apart.
+    pub(crate) fn theme_map(&self, number: usize) -> Option<&Map> {
+        self.values().theme_maps.get(&number)
     }
 
     /// The numbers of the document's facet values (`facet_value` names them).

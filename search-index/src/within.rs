@@ -1,5 +1,6 @@
 //! The area filter as a tantivy query: the documents with a visible location in a search area (and the
-//! facet values filtered for), found in the audience's map of each segment (`map`), exactly: locations of
+//! facet values filtered for), found in the audience's map of each segment (`map`; for a filter on one
+//! widely held theme, the map of that theme's documents alone), exactly: locations of
 //! cells wholly inside the area match untested, those of cells on its edge when a quick test settles them
 //! inside (`circle`) or, when it cannot, they pass the exact test (haversine distance, point in polygon),
 //! per document after the facet filters. Facet values are read from the decoded values first, so only
@@ -15,7 +16,7 @@ use crate::cells::unpack;
 use crate::found_docs::FoundDocs;
 use crate::geography::{AreaTest, SearchArea, SplitCover, AREA_CELLS};
 use crate::map::Found;
-use crate::request::FacetFilter;
+use crate::request::{Facet, FacetFilter};
 use crate::values::{AudienceView, SegmentView};
 
 /// Documents with a point (of those `view` reads) in `area` and, for each filter, one of its values.
@@ -97,8 +98,28 @@ impl Weight for AreaQuery {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let values = self.view.segment(reader)?;
         let max_doc = reader.max_doc();
-        let mut found = values.map().found_in(&self.cover, &self.test, max_doc);
-        let checked = narrow(&mut found, &values, &self.filters, max_doc);
+        // A filter for one theme with a map of its own: only its documents' locations are read.
+        let theme = self
+            .filters
+            .iter()
+            .enumerate()
+            .find_map(|(position, filter)| match &filter.any_of[..] {
+                [value] if filter.facet == Facet::Theme => {
+                    let number = values.facet_number(Facet::Theme, value)?;
+                    Some((position, values.theme_map(number)?))
+                }
+                _ => None,
+            });
+        let (map, filters) = match theme {
+            Some((position, map)) => {
+                let mut others = self.filters.to_vec();
+                others.remove(position);
+                (map, others)
+            }
+            None => (values.map(), self.filters.to_vec()),
+        };
+        let mut found = map.found_in(&self.cover, &self.test, max_doc);
+        let checked = narrow(&mut found, &values, &filters, max_doc);
         let matches = found.into_matches(!checked.is_empty(), |doc, inside| {
             let kept = checked.is_empty() || {
                 let numbers = values.facet_numbers(doc);

@@ -311,6 +311,53 @@ fn text_facet_and_area_together_match_a_brute_force_reference() {
     }
 }
 
+/// An area searched for one theme reads that theme's own map of locations, for two themes the map of all;
+/// both, with and without a second filter, against a brute-force reference, for every audience.
+#[test]
+fn an_area_searched_for_themes_matches_a_brute_force_reference() {
+    use crate::generate::THEMES;
+    use crate::request::{Facet, FacetFilter};
+    let (mut generator, organisations) = network(12);
+    let index = index_of(organisations.clone());
+    for (round, (audience, kind)) in Audience::ALL
+        .into_iter()
+        .flat_map(|audience| {
+            [SearchKind::Radius, SearchKind::BoundingBox, SearchKind::Polygon].map(|kind| (audience, kind))
+        })
+        .enumerate()
+    {
+        let points = visible_points(&organisations, audience);
+        for search in 0..SEARCHES_PER_KIND {
+            let first = THEMES[(round + search) % THEMES.len()];
+            let themes = match search % 3 {
+                2 => vec![first, THEMES[(round + search + 5) % THEMES.len()]],
+                _ => vec![first],
+            };
+            let in_england = search % 2 == 0;
+            let mut request = generator.search(kind, audience);
+            request.filters = vec![FacetFilter {
+                facet: Facet::Theme,
+                any_of: themes.iter().map(|theme| theme.to_string()).collect(),
+            }];
+            if in_england {
+                request.filters.push(FacetFilter {
+                    facet: Facet::Nation,
+                    any_of: vec!["England".to_string()],
+                });
+            }
+            let area = request.area.clone().expect("an area");
+            let expected = found_by_brute_force(&organisations, &points, &area, |org| {
+                org.seen_by(audience)
+                    .themes
+                    .iter()
+                    .any(|theme| themes.contains(&theme.as_str()))
+                    && (!in_england || org.nation == "England")
+            });
+            assert_finds_exactly(&index, &request, expected);
+        }
+    }
+}
+
 /// A facet value held by few organisations is checked per organisation, one held widely through its bitset
 /// of organisations; a filter naming both, and one naming only the rare value, against a brute-force
 /// reference.
