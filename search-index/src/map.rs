@@ -54,18 +54,22 @@ impl Locations {
         let points = &self.points[positions.clone()];
         let docs = &self.docs[positions];
         if let Some(circle) = test.circle() {
+            // Every document is written after the unsure ones so far, and kept there only if unsure.
+            let mut end = found.unsure.len();
+            found.unsure.resize(end + docs.len(), 0);
             for (&doc, &point) in docs.iter().zip(points) {
                 let (inside, unsure) = circle.packed_verdict(point);
-                let (word, bit) = (doc as usize / 64, 1 << (doc % 64));
-                found.inside[word] |= bit * u64::from(inside);
-                found.edge[word] |= bit * u64::from(unsure);
+                found.inside[doc as usize / 64] |= u64::from(inside) << (doc % 64);
+                found.unsure[end] = doc;
+                end += usize::from(unsure);
             }
+            found.unsure.truncate(end);
             return;
         }
         for (&doc, &point) in docs.iter().zip(points) {
             match test.verdict(unpack(point)) {
                 Verdict::Inside => mark(&mut found.inside, doc),
-                Verdict::Unsure => mark(&mut found.edge, doc),
+                Verdict::Unsure => found.unsure.push(doc),
                 Verdict::Outside => {}
             }
         }
@@ -116,7 +120,7 @@ impl Map {
         let words = (max_doc as usize).div_ceil(64);
         let mut found = Found {
             inside: vec![0; words],
-            edge: vec![0; words],
+            unsure: Vec::new(),
         };
         // The cover's cells never overlap, so each run starts at or after the end of the one before.
         let (mut from_in_order, mut from_others) = (0, 0);
@@ -196,44 +200,58 @@ fn ascending_documents(entries: &[(u64, DocId, u64)]) -> Vec<bool> {
     chosen
 }
 
-/// The documents of an area's cells, as two bitsets: later read in document order, so their values are
-/// read in the order they lie in memory, whichever location found them.
+/// The documents of an area's cells: those surely in the area as a bitset (later read in document order,
+/// so their values are read in the order they lie in memory), and the few the quick test left unsure.
 pub(crate) struct Found {
     inside: Vec<u64>,
-    edge: Vec<u64>,
+    /// In no order; some more than once, some also in `inside`.
+    unsure: Vec<DocId>,
 }
 
 impl Found {
     /// Keeps only documents in `set` (a bitset of the same documents).
     pub(crate) fn narrow(&mut self, set: &[u64]) {
-        for ((inside, edge), kept) in self.inside.iter_mut().zip(&mut self.edge).zip(set) {
-            *inside &= kept;
-            *edge &= kept;
-        }
+        self.inside
+            .iter_mut()
+            .zip(set)
+            .for_each(|(inside, kept)| *inside &= kept);
+        self.unsure.retain(|doc| is_marked(set, *doc));
     }
 
-    /// The documents found that `keep` accepts, as a bitset. `keep` is asked (in document order, with
-    /// whether the document surely has a location in the area) about every document found when `ask_all`,
-    /// else only about those not surely in the area: the others are kept a word at a time.
+    /// The documents found that `keep` accepts, as a bitset. `keep` is asked, with whether the document
+    /// surely has a location in the area, about every document found when `ask_all`, else only about those
+    /// not surely in the area: the others are kept a word at a time.
     pub(crate) fn into_matches(self, ask_all: bool, mut keep: impl FnMut(DocId, bool) -> bool) -> Vec<u64> {
-        let Found { mut inside, edge } = self;
-        for (index, (word, edge)) in inside.iter_mut().zip(edge).enumerate() {
-            let (mut asked, mut kept) = if ask_all {
-                (*word | edge, 0)
-            } else {
-                (edge & !*word, *word)
-            };
-            while asked != 0 {
-                let bit = asked.trailing_zeros();
-                if keep(index as DocId * 64 + bit, *word >> bit & 1 == 1) {
-                    kept |= 1 << bit;
+        let Found {
+            mut inside,
+            mut unsure,
+        } = self;
+        unsure.sort_unstable();
+        unsure.dedup();
+        let accepted: Vec<DocId> = unsure
+            .into_iter()
+            .filter(|doc| !is_marked(&inside, *doc) && keep(*doc, false))
+            .collect();
+        if ask_all {
+            for (index, word) in inside.iter_mut().enumerate() {
+                let (mut asked, mut kept) = (*word, 0);
+                while asked != 0 {
+                    let bit = asked.trailing_zeros();
+                    if keep(index as DocId * 64 + bit, true) {
+                        kept |= 1 << bit;
+                    }
+                    asked &= asked - 1;
                 }
-                asked &= asked - 1;
+                *word = kept;
             }
-            *word = kept;
         }
+        accepted.into_iter().for_each(|doc| mark(&mut inside, doc));
         inside
     }
+}
+
+fn is_marked(words: &[u64], doc: DocId) -> bool {
+    words[doc as usize / 64] >> (doc % 64) & 1 == 1
 }
 
 fn mark(words: &mut [u64], doc: DocId) {
