@@ -201,7 +201,8 @@ fn ascending_documents(entries: &[(u64, DocId, u64)]) -> Vec<bool> {
 }
 
 /// The documents of an area's cells: those surely in the area as a bitset (later read in document order,
-/// so their values are read in the order they lie in memory), and the few the quick test left unsure.
+/// so their values are read in the order they lie in memory), and those the quick tests left unsure (few
+/// for a circle).
 pub(crate) struct Found {
     inside: Vec<u64>,
     /// In no order; some more than once, some also in `inside`.

@@ -15,7 +15,7 @@ use tantivy::{DocId, DocSet, Score, SegmentReader};
 use crate::cells::unpack;
 use crate::found_docs::FoundDocs;
 use crate::geography::{AreaTest, SearchArea, SplitCover, AREA_CELLS};
-use crate::map::Found;
+use crate::map::{Found, Map};
 use crate::request::{Facet, FacetFilter};
 use crate::values::{AudienceView, SegmentView};
 
@@ -94,30 +94,35 @@ fn narrow(
     checked
 }
 
+/// The map to read for `filters`: a theme's own when a filter asks for one theme that has one (only its
+/// documents' locations are read, and that filter needs no narrowing), else the audience's; and the filters
+/// left to narrow by.
+fn map_for<'a>(values: &'a SegmentView, filters: &[FacetFilter]) -> (&'a Map, Vec<FacetFilter>) {
+    let theme = filters
+        .iter()
+        .enumerate()
+        .find_map(|(position, filter)| match &filter.any_of[..] {
+            [value] if filter.facet == Facet::Theme => {
+                let number = values.facet_number(Facet::Theme, value)?;
+                Some((position, values.theme_map(number)?))
+            }
+            _ => None,
+        });
+    let mut left = filters.to_vec();
+    match theme {
+        Some((position, map)) => {
+            left.remove(position);
+            (map, left)
+        }
+        None => (values.map(), left),
+    }
+}
+
 impl Weight for AreaQuery {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let values = self.view.segment(reader)?;
         let max_doc = reader.max_doc();
-        // A filter for one theme with a map of its own: only its documents' locations are read.
-        let theme = self
-            .filters
-            .iter()
-            .enumerate()
-            .find_map(|(position, filter)| match &filter.any_of[..] {
-                [value] if filter.facet == Facet::Theme => {
-                    let number = values.facet_number(Facet::Theme, value)?;
-                    Some((position, values.theme_map(number)?))
-                }
-                _ => None,
-            });
-        let (map, filters) = match theme {
-            Some((position, map)) => {
-                let mut others = self.filters.to_vec();
-                others.remove(position);
-                (map, others)
-            }
-            None => (values.map(), self.filters.to_vec()),
-        };
+        let (map, filters) = map_for(&values, &self.filters);
         let mut found = map.found_in(&self.cover, &self.test, max_doc);
         let checked = narrow(&mut found, &values, &filters, max_doc);
         let matches = found.into_matches(!checked.is_empty(), |doc, inside| {
