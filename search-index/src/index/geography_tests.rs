@@ -10,7 +10,7 @@ use crate::generate::SearchKind;
 use crate::geography::SearchArea;
 use crate::index::testing::{generator, index_of};
 use crate::index::DirectoryIndex;
-use crate::request::{Order, SearchRequest};
+use crate::request::{Facet, FacetFilter, Order, SearchRequest};
 
 const ORGANISATIONS: u64 = 3_000;
 const SEARCHES_PER_KIND: usize = 12;
@@ -277,34 +277,44 @@ fn radius_and_nearest_answers_cannot_trilaterate_an_area_location() {
     );
 }
 
+/// Each kind of area (radius, bounding box, polygon) for each of `audiences`.
+fn every_area_kind<const N: usize>(audiences: [Audience; N]) -> impl Iterator<Item = (Audience, SearchKind)> {
+    audiences.into_iter().flat_map(|audience| {
+        [SearchKind::Radius, SearchKind::BoundingBox, SearchKind::Polygon].map(|kind| (audience, kind))
+    })
+}
+
+/// Whether `audience` sees one of `themes` on the organisation.
+fn has_a_theme(org: &Organisation, audience: Audience, themes: &[&str]) -> bool {
+    org.seen_by(audience)
+        .themes
+        .iter()
+        .any(|theme| themes.contains(&theme.as_str()))
+}
+
+/// A filter for organisations in England.
+fn in_england() -> FacetFilter {
+    FacetFilter {
+        facet: Facet::Nation,
+        any_of: vec!["England".to_string()],
+    }
+}
+
 /// Text, a facet and an area together (the exact test then runs on what text and facet leave), against a
 /// brute-force reference.
 #[test]
 fn text_facet_and_area_together_match_a_brute_force_reference() {
-    use crate::request::{Facet, FacetFilter};
     let (mut generator, organisations) = network(5);
     let index = index_of(organisations.clone());
-    for (audience, kind) in [Audience::Public, Audience::Privileged]
-        .into_iter()
-        .flat_map(|audience| {
-            [SearchKind::Radius, SearchKind::BoundingBox, SearchKind::Polygon].map(|kind| (audience, kind))
-        })
-    {
+    for (audience, kind) in every_area_kind([Audience::Public, Audience::Privileged]) {
         let points = visible_points(&organisations, audience);
         for _ in 0..SEARCHES_PER_KIND {
             let mut request = generator.search(kind, audience);
             request.text = Some("housing".to_string());
-            request.filters.push(FacetFilter {
-                facet: Facet::Nation,
-                any_of: vec!["England".to_string()],
-            });
+            request.filters.push(in_england());
             let area = request.area.clone().expect("an area");
             let expected = found_by_brute_force(&organisations, &points, &area, |org| {
-                org.seen_by(audience)
-                    .themes
-                    .iter()
-                    .any(|theme| theme == "housing")
-                    && org.nation == "England"
+                has_a_theme(org, audience, &["housing"]) && org.nation == "England"
             });
             assert_finds_exactly(&index, &request, expected);
         }
@@ -316,16 +326,9 @@ fn text_facet_and_area_together_match_a_brute_force_reference() {
 #[test]
 fn an_area_searched_for_themes_matches_a_brute_force_reference() {
     use crate::generate::THEMES;
-    use crate::request::{Facet, FacetFilter};
     let (mut generator, organisations) = network(12);
     let index = index_of(organisations.clone());
-    for (round, (audience, kind)) in Audience::ALL
-        .into_iter()
-        .flat_map(|audience| {
-            [SearchKind::Radius, SearchKind::BoundingBox, SearchKind::Polygon].map(|kind| (audience, kind))
-        })
-        .enumerate()
-    {
+    for (round, (audience, kind)) in every_area_kind(Audience::ALL).enumerate() {
         let points = visible_points(&organisations, audience);
         for search in 0..SEARCHES_PER_KIND {
             let first = THEMES[(round + search) % THEMES.len()];
@@ -333,25 +336,18 @@ fn an_area_searched_for_themes_matches_a_brute_force_reference() {
                 2 => vec![first, THEMES[(round + search + 5) % THEMES.len()]],
                 _ => vec![first],
             };
-            let in_england = search % 2 == 0;
+            let england_only = search % 2 == 0;
             let mut request = generator.search(kind, audience);
             request.filters = vec![FacetFilter {
                 facet: Facet::Theme,
                 any_of: themes.iter().map(|theme| theme.to_string()).collect(),
             }];
-            if in_england {
-                request.filters.push(FacetFilter {
-                    facet: Facet::Nation,
-                    any_of: vec!["England".to_string()],
-                });
+            if england_only {
+                request.filters.push(in_england());
             }
             let area = request.area.clone().expect("an area");
             let expected = found_by_brute_force(&organisations, &points, &area, |org| {
-                org.seen_by(audience)
-                    .themes
-                    .iter()
-                    .any(|theme| themes.contains(&theme.as_str()))
-                    && (!in_england || org.nation == "England")
+                has_a_theme(org, audience, &themes) && (!england_only || org.nation == "England")
             });
             assert_finds_exactly(&index, &request, expected);
         }
@@ -363,7 +359,6 @@ fn an_area_searched_for_themes_matches_a_brute_force_reference() {
 /// reference.
 #[test]
 fn rare_and_common_facet_values_filter_an_area_alike() {
-    use crate::request::{Facet, FacetFilter};
     let (mut generator, mut organisations) = network(8);
     // Held by 1 in 100: kept per organisation, not as a bitset (`values::DENSE_SHARE`).
     for organisation in organisations.iter_mut().step_by(100) {
