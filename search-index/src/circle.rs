@@ -2,7 +2,7 @@
 //! within 1% of the radius, which alone need the exact test (haversine), so the edge of a circle costs a
 //! few multiplications per location instead of four trigonometric functions.
 
-use crate::cells::CellBounds;
+use crate::cells::{unpack_radians, CellBounds};
 use crate::document::Coordinates;
 
 /// How sure the quick test is about a point.
@@ -78,9 +78,7 @@ impl QuickCircle {
     /// inside, and unsure. A caller can combine them without branching: the points tested lie near the
     /// circle's edge, inside or outside as if by a coin toss, which a branch would mostly mispredict.
     pub(crate) fn packed_verdict(&self, packed: u64) -> (bool, bool) {
-        const PER_BIT: f64 = std::f64::consts::PI / u32::MAX as f64;
-        let latitude = (packed >> 32) as f64 * PER_BIT - std::f64::consts::FRAC_PI_2;
-        let longitude = (packed & 0xFFFF_FFFF) as f64 * (2.0 * PER_BIT) - std::f64::consts::PI;
+        let (latitude, longitude) = unpack_radians(packed);
         let squared = self.squared_angle(latitude, longitude);
         (
             squared <= self.inside,
