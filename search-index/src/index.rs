@@ -12,13 +12,13 @@ use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal,
-    TantivyDocument, Term, TERMINATED,
+    TantivyDocument, Term, Warmer, TERMINATED,
 };
 
 use crate::audience::Audience;
 use crate::cells::{pack, terms_of};
 use crate::collect::{BestCandidates, Candidate, LocationTest, MatchCollector};
-use crate::document::Organisation;
+use crate::document::{Organisation, StoredHit};
 use crate::error::{Result, SearchIndexError};
 use crate::geography::{valid_coordinates, SearchArea};
 use crate::nearest::nearest;
@@ -109,12 +109,13 @@ impl DirectoryIndex {
     fn with_index(index: Index, fields: Fields) -> Result<Self> {
         tokenize::register(index.tokenizers());
         let writer = index.writer(WRITER_MEMORY_BYTES)?;
+        let values = Arc::new(Values::new(fields.clone()));
+        let warmer: Arc<dyn Warmer> = values.clone();
         let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![Arc::downgrade(&warmer)])
             .try_into()?;
-        let values = Arc::new(Values::new(fields.clone()));
-        values.follow(&reader.searcher())?;
         Ok(DirectoryIndex {
             index,
             fields,
@@ -125,10 +126,9 @@ impl DirectoryIndex {
         })
     }
 
-    /// Makes what is committed searchable, with its values decoded.
+    /// Makes what is committed searchable, with its values decoded first (`Values` warms the reader).
     fn reload(&self) -> Result<()> {
         self.reader.reload()?;
-        self.values.follow(&self.reader.searcher())?;
         Ok(())
     }
 
@@ -394,10 +394,10 @@ impl DirectoryIndex {
             .get_first(self.fields.organisation)
             .and_then(|value| value.as_str())
             .ok_or(SearchIndexError::MissingStoredOrganisation)?;
-        let organisation: Organisation = serde_json::from_str(stored)?;
-        let view = organisation.seen_by(audience);
+        let organisation: StoredHit = serde_json::from_str(stored)?;
         let matched_location = candidate.location.and_then(|matched| {
-            view.locations.get(matched.slot).map(|location| MatchedLocation {
+            let location = organisation.location_seen_by(audience, matched.slot)?;
+            Some(MatchedLocation {
                 location_id: location.location.id.clone(),
                 town: location.location.town.clone(),
                 coordinates: location.coordinates,
@@ -405,9 +405,9 @@ impl DirectoryIndex {
             })
         });
         Ok(OrganisationHit {
-            snippets: snippets.snippets(&organisation.name, view.description),
-            organisation_id: organisation.id.clone(),
-            name: organisation.name.clone(),
+            snippets: snippets.snippets(&organisation.name, organisation.description_seen_by(audience)),
+            organisation_id: organisation.id.into_owned(),
+            name: organisation.name.into_owned(),
             score: candidate.score,
             matched_location,
         })

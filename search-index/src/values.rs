@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
-use tantivy::{DocId, Searcher, SegmentReader, TantivyError};
+use tantivy::{DocId, Searcher, SearcherGeneration, SegmentReader, TantivyError, Warmer};
 
 use crate::audience::Audience;
 use crate::map::Map;
@@ -194,9 +194,9 @@ struct SegmentValues {
     audiences: [AudienceValues; Audience::ALL.len()],
 }
 
-/// The decoded values of the segments that searches read. `follow` decodes each new segment as soon as a
-/// reload makes it searchable and forgets those merged away; a search that still reads an older segment
-/// decodes it again (kept until the next `follow`).
+/// The decoded values of the segments that searches read. As the reader's warmer, it decodes each new
+/// segment before a reload makes it searchable (so no search waits on decoding), and forgets a segment once
+/// no searcher in use holds it.
 pub(crate) struct Values {
     fields: Fields,
     segments: RwLock<HashMap<SegmentId, Arc<SegmentValues>>>,
@@ -208,20 +208,6 @@ impl Values {
             fields,
             segments: RwLock::default(),
         }
-    }
-
-    /// Decodes the segments of `searcher` not decoded yet, and forgets the others.
-    pub(crate) fn follow(&self, searcher: &Searcher) -> tantivy::Result<()> {
-        for reader in searcher.segment_readers() {
-            self.of(reader)?;
-        }
-        let live: HashSet<SegmentId> = searcher
-            .segment_readers()
-            .iter()
-            .map(SegmentReader::segment_id)
-            .collect();
-        self.write().retain(|id, _| live.contains(id));
-        Ok(())
     }
 
     fn of(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentValues>> {
@@ -362,6 +348,25 @@ impl SegmentView {
     }
 }
 
+impl Warmer for Values {
+    /// Decodes the segments of `searcher` not decoded yet.
+    fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
+        for reader in searcher.segment_readers() {
+            self.of(reader)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets the segments that no searcher in use holds (merged away or deleted).
+    fn garbage_collect(&self, live_generations: &[&SearcherGeneration]) {
+        let live: HashSet<&SegmentId> = live_generations
+            .iter()
+            .flat_map(|generation| generation.segments().keys())
+            .collect();
+        self.write().retain(|id, _| live.contains(id));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -371,6 +376,20 @@ mod tests {
     use crate::index::DirectoryIndex;
     use crate::outbox::OutboxEntry;
     use crate::request::{Facet, SearchRequest};
+
+    /// Searches run on the server's request threads, so none may wait for a segment to be decoded: each
+    /// segment is decoded before the reload that makes it searchable returns.
+    #[test]
+    fn a_segment_is_decoded_before_it_is_searchable() {
+        let mut generator = generator(12);
+        let index = DirectoryIndex::in_memory().expect("an index in memory");
+        let entries = upserts((0..40).map(|number| generator.organisation(number)));
+        index.apply(&entries[..20]).expect("a batch applies");
+        let one_segment = index.decoded_bytes();
+        assert!(one_segment > 0, "decoded with no search yet");
+        index.apply(&entries[20..]).expect("a batch applies");
+        assert!(index.decoded_bytes() > one_segment, "the second segment too");
+    }
 
     /// Facet counts read from the decoded values of several segments, some of whose documents were
     /// replaced, equal counts made from the organisations themselves.

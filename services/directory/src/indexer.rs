@@ -28,6 +28,8 @@ const POLL_INTERVAL: Duration = Duration::from_millis(100);
 const BATCH: i64 = 2_000;
 /// Organisations read per query while rebuilding.
 const REBUILD_PAGE: i64 = 5_000;
+/// Searches for at most this many hits (those of earlier pages included) run on the request's thread.
+const QUICK_SEARCH_HITS: usize = 50;
 
 /// The search index of this process: the current generation, swapped whole by a rebuild.
 pub struct SearchIndex {
@@ -132,7 +134,10 @@ impl SearchIndex {
         self.ready.load(Ordering::Acquire)
     }
 
-    /// Searches the current generation off the async threads; 503 until the first build is done.
+    /// Searches the current generation; 503 until the first build is done. A page of a few hits is found
+    /// on the thread that took the request: such a search takes a fraction of a millisecond of processor
+    /// time, less than handing it to another thread costs (BENCHMARKS.md, "Searches on the request's
+    /// thread"). Long pages and exports are searched on the blocking threads, off the async ones.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResults, ApiError> {
         if !self.is_ready() {
             return Err(ApiError::Starting(INDEX_STARTING));
@@ -147,10 +152,14 @@ impl SearchIndex {
         if let Some(answer) = key.as_ref().and_then(|key| self.answers.get(&version, key)) {
             return Ok(answer);
         }
-        let answer = tokio::task::spawn_blocking(move || index.search(&request))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?
-            .map_err(|e| ApiError::Internal(format!("search index: {e}")))?;
+        let answer = if request.offset + request.limit <= QUICK_SEARCH_HITS {
+            index.search(&request)
+        } else {
+            tokio::task::spawn_blocking(move || index.search(&request))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+        }
+        .map_err(|e| ApiError::Internal(format!("search index: {e}")))?;
         if let Some(key) = key {
             self.answers.keep(version, key, &answer);
         }
