@@ -87,11 +87,11 @@ mod tests {
     use tantivy::{DocSet, TERMINATED};
 
     use super::FoundDocs;
+    use crate::map::mark;
 
     fn words_of(docs: &[u32], max_doc: u32) -> Vec<u64> {
         let mut words = vec![0; (max_doc as usize).div_ceil(64)];
-        docs.iter()
-            .for_each(|doc| words[*doc as usize / 64] |= 1 << (doc % 64));
+        docs.iter().for_each(|doc| mark(&mut words, *doc));
         words
     }
 

@@ -251,11 +251,13 @@ impl Found {
     }
 }
 
-fn is_marked(words: &[u64], doc: DocId) -> bool {
+/// Whether `doc`'s bit is set in a bitset of documents, 64 to a word.
+pub(crate) fn is_marked(words: &[u64], doc: DocId) -> bool {
     words[doc as usize / 64] >> (doc % 64) & 1 == 1
 }
 
-fn mark(words: &mut [u64], doc: DocId) {
+/// Sets `doc`'s bit in a bitset of documents, 64 to a word.
+pub(crate) fn mark(words: &mut [u64], doc: DocId) {
     words[doc as usize / 64] |= 1 << (doc % 64);
 }
 

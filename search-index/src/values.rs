@@ -11,7 +11,7 @@ use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SearcherGeneration, SegmentReader, TantivyError, Warmer};
 
 use crate::audience::Audience;
-use crate::map::Map;
+use crate::map::{is_marked, mark, Map};
 use crate::request::Facet;
 use crate::schema::Fields;
 
@@ -120,7 +120,7 @@ impl AudienceValues {
         for (doc, numbers) in facets.documents() {
             for number in numbers {
                 if let Some(docs) = &mut facet_docs[*number as usize] {
-                    docs[doc as usize / 64] |= 1 << (doc % 64);
+                    mark(docs, doc);
                 }
             }
         }
@@ -137,9 +137,7 @@ impl AudienceValues {
             .filter(|(number, _)| facet_values[*number].0 == Facet::Theme)
             .filter_map(|(number, docs)| {
                 let docs = docs.as_deref()?;
-                let holding = points
-                    .documents()
-                    .filter(|(doc, _)| docs[*doc as usize / 64] >> (doc % 64) & 1 == 1);
+                let holding = points.documents().filter(|(doc, _)| is_marked(docs, *doc));
                 Some((number, Map::new(holding)))
             })
             .collect();
