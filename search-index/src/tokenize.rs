@@ -91,21 +91,27 @@ impl Tokenizer for WordTokenizer {
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
         self.token.text.clear();
-        let rest = &self.text[self.position..];
-        let Some(start) = rest
-            .char_indices()
-            .find(|(_, c)| c.is_alphanumeric())
-            .map(|(at, _)| self.position + at)
-        else {
+        let Some(start) = next_word_start(self.text, self.position) else {
             self.position = self.text.len();
             return false;
         };
-        let end = self.text[start..]
-            .char_indices()
-            .find(|(_, c)| !is_word_char(*c))
-            .map_or(self.text.len(), |(at, _)| start + at);
-        for c in self.text[start..end].chars() {
-            fold_into(c, &mut self.token.text);
+        let mut end = start;
+        // ASCII (most of what is written here) is lowercased byte by byte; other letters are folded.
+        while let Some(&byte) = self.text.as_bytes().get(end) {
+            if byte.is_ascii() {
+                if !byte.is_ascii_alphanumeric() {
+                    break;
+                }
+                self.token.text.push(char::from(byte.to_ascii_lowercase()));
+                end += 1;
+            } else {
+                let c = self.text[end..].chars().next().expect("a character starts here");
+                if !is_word_char(c) {
+                    break;
+                }
+                fold_into(c, &mut self.token.text);
+                end += c.len_utf8();
+            }
         }
         self.position = end;
         self.token.offset_from = start;
@@ -121,6 +127,27 @@ impl TokenStream for WordTokenStream<'_> {
     fn token_mut(&mut self) -> &mut Token {
         self.token
     }
+}
+
+/// Where the first letter or digit at or after byte `from` of `text` starts, if any; ASCII bytes are
+/// judged without decoding them.
+fn next_word_start(text: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(&byte) = text.as_bytes().get(at) {
+        if byte.is_ascii() {
+            if byte.is_ascii_alphanumeric() {
+                return Some(at);
+            }
+            at += 1;
+        } else {
+            let c = text[at..].chars().next().expect("a character starts here");
+            if c.is_alphanumeric() {
+                return Some(at);
+            }
+            at += c.len_utf8();
+        }
+    }
+    None
 }
 
 fn is_word_char(c: char) -> bool {
@@ -158,7 +185,72 @@ fn fold_into(c: char, word: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::{folded, folded_english, query_words, tokens};
+    use rand::{Rng, SeedableRng};
+    use tantivy::tokenizer::{TokenStream, Tokenizer};
+
+    use super::{fold_into, folded, folded_english, is_word_char, query_words, tokens, WordTokenizer};
+
+    /// Words, their folded text and their spans, found a character at a time (the tokenizer takes ASCII
+    /// a byte at a time).
+    fn words_char_by_char(text: &str) -> Vec<(String, usize, usize)> {
+        let mut words = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            if !c.is_alphanumeric() {
+                continue;
+            }
+            let (mut word, mut end) = (String::new(), start + c.len_utf8());
+            fold_into(c, &mut word);
+            while let Some(&(at, c)) = chars.peek() {
+                if !is_word_char(c) {
+                    break;
+                }
+                fold_into(c, &mut word);
+                end = at + c.len_utf8();
+                chars.next();
+            }
+            words.push((word, start, end));
+        }
+        words
+    }
+
+    #[test]
+    fn ascii_and_other_scripts_are_split_and_folded_as_a_character_at_a_time() {
+        let pieces = [
+            "Hello",
+            "WORLD",
+            "drop-in",
+            "42",
+            " ",
+            ", ",
+            "Łódź",
+            "é",
+            "e\u{301}",
+            "جَمْعِيَّة",
+            "ማሕበር፡",
+            "हिन्दी",
+            "\u{200D}",
+            "ß",
+            "İ",
+            "’s",
+            "\t",
+            "À1b",
+        ];
+        let mut random = rand::rngs::StdRng::seed_from_u64(3);
+        let mut tokenizer = WordTokenizer::default();
+        for _ in 0..2_000 {
+            let text: String = (0..random.gen_range(0..12))
+                .map(|_| pieces[random.gen_range(0..pieces.len())])
+                .collect();
+            let mut stream = tokenizer.token_stream(&text);
+            let mut words = Vec::new();
+            while stream.advance() {
+                let token = stream.token();
+                words.push((token.text.clone(), token.offset_from, token.offset_to));
+            }
+            assert_eq!(words, words_char_by_char(&text), "{text:?}");
+        }
+    }
 
     #[test]
     fn latin_words_are_lowercased_and_accent_folded() {
