@@ -9,7 +9,6 @@ use tantivy::directory::MmapDirectory;
 use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal,
     TantivyDocument, Term, Warmer, TERMINATED,
@@ -25,9 +24,10 @@ use crate::nearest::nearest;
 use crate::outbox::{Change, OutboxEntry};
 use crate::query::{RequestQueries, TypoCache};
 use crate::request::{
-    Facet, FacetCount, MatchedLocation, Order, OrganisationHit, SearchRequest, SearchResults, Snippets,
+    Facet, FacetCount, MatchedLocation, Order, OrganisationHit, SearchRequest, SearchResults,
 };
 use crate::schema::{self, Fields};
+use crate::snippets::SnippetMaker;
 use crate::tokenize;
 use crate::values::{AudienceView, Values};
 
@@ -478,43 +478,6 @@ fn validate(request: &SearchRequest) -> Result<()> {
         }
     }
     request.area.as_ref().map_or(Ok(()), |area| area.validate())
-}
-
-/// Highlights the search words in the name and, where the audience may see it, the description.
-struct SnippetMaker {
-    generators: Option<(SnippetGenerator, SnippetGenerator)>,
-}
-
-impl SnippetMaker {
-    fn new(
-        searcher: &Searcher,
-        fields: &Fields,
-        audience: Audience,
-        text: Option<&dyn Query>,
-    ) -> Result<Self> {
-        let generators = match text {
-            Some(text) => Some((
-                SnippetGenerator::create(searcher, text, fields.name)?,
-                SnippetGenerator::create(searcher, text, fields.audience(audience).description)?,
-            )),
-            None => None,
-        };
-        Ok(SnippetMaker { generators })
-    }
-
-    fn snippets(&self, name: &str, description: Option<&str>) -> Snippets {
-        let Some((name_generator, description_generator)) = &self.generators else {
-            return Snippets::default();
-        };
-        let highlight = |generator: &SnippetGenerator, text: &str| {
-            let snippet = generator.snippet(text);
-            (!snippet.is_empty()).then(|| snippet.to_html())
-        };
-        Snippets {
-            name: highlight(name_generator, name),
-            description: description.and_then(|description| highlight(description_generator, description)),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The directory search index: tantivy full text and geography for grassroots organisations, kept in step
 //! with PostgreSQL and safe for the people it lists. A plain synchronous library (no HTTP, no database);
-//! the directory service calls it through `spawn_blocking`.
+//! the directory service calls it on its request threads for a page of hits, through `spawn_blocking` for
+//! longer work.
 //!
 //! How the service uses it:
 //! - At start: `DirectoryIndex::open_or_create(dir)` (share it as `Arc<DirectoryIndex>`), read
@@ -34,6 +35,7 @@ pub mod outbox;
 mod query;
 pub mod request;
 mod schema;
+mod snippets;
 mod tokenize;
 mod values;
 mod within;

@@ -134,7 +134,7 @@ fn audience_fields(builder: &mut SchemaBuilder, audience: Audience) -> AudienceF
 }
 
 /// Tokenised by `tokenizer`, with positions (for snippets and phrase-aware scoring).
-fn text(tokenizer: &str) -> TextOptions {
+pub(crate) fn text(tokenizer: &str) -> TextOptions {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(tokenizer)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);

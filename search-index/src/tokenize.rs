@@ -4,7 +4,7 @@
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token,
-    TokenStream, Tokenizer, TokenizerManager,
+    TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// Names, themes, communities and towns: folded words.
@@ -32,6 +32,16 @@ pub(crate) fn folded_english() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(LONGEST_WORD_BYTES))
         .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// `folded_english` with `filter` between folding and stemming (highlighting uses it to skip words).
+pub(crate) fn folded_english_where(filter: impl TokenFilter) -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_WORD_BYTES))
+        .filter(AsciiFoldingFilter)
+        .filter(filter)
         .filter(Stemmer::new(Language::English))
         .build()
 }
