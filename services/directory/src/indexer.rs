@@ -4,6 +4,7 @@
 //! (on first start, or `commonground reindex`) fills a fresh generation of the index from one consistent
 //! snapshot and swaps it in while searches go on against the old one.
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -153,7 +154,10 @@ impl SearchIndex {
             return Ok(answer);
         }
         let answer = if request.offset + request.limit <= QUICK_SEARCH_HITS {
-            index.search(&request)
+            // A search that panicked answers 500, as one on the blocking threads does, instead of dropping
+            // the connection; the index holds nothing a search could leave half-changed.
+            std::panic::catch_unwind(AssertUnwindSafe(|| index.search(&request)))
+                .map_err(|_| ApiError::Internal("the search panicked".to_string()))?
         } else {
             tokio::task::spawn_blocking(move || index.search(&request))
                 .await
