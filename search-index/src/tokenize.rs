@@ -3,8 +3,8 @@
 //! diacritics and Arabic letter variants folded, then ASCII-folded; descriptions are also stemmed in English.
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token,
-    TokenFilter, TokenStream, Tokenizer, TokenizerManager,
+    AsciiFoldingFilter, Language, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer,
+    TextAnalyzerBuilder, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// Names, themes, communities and towns: folded words.
@@ -21,26 +21,24 @@ pub(crate) fn register(tokenizers: &TokenizerManager) {
     tokenizers.register(FOLDED_ENGLISH, folded_english());
 }
 
-pub(crate) fn folded() -> TextAnalyzer {
+/// Folded words, before any language's filters: what every analyzer here starts with.
+fn folded_words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(LONGEST_WORD_BYTES))
         .filter(AsciiFoldingFilter)
-        .build()
+}
+
+pub(crate) fn folded() -> TextAnalyzer {
+    folded_words().build()
 }
 
 pub(crate) fn folded_english() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::default())
-        .filter(RemoveLongFilter::limit(LONGEST_WORD_BYTES))
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .build()
+    folded_words().filter(Stemmer::new(Language::English)).build()
 }
 
 /// `folded_english` with `filter` between folding and stemming (highlighting uses it to skip words).
 pub(crate) fn folded_english_where(filter: impl TokenFilter) -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::default())
-        .filter(RemoveLongFilter::limit(LONGEST_WORD_BYTES))
-        .filter(AsciiFoldingFilter)
+    folded_words()
         .filter(filter)
         .filter(Stemmer::new(Language::English))
         .build()
@@ -49,9 +47,7 @@ pub(crate) fn folded_english_where(filter: impl TokenFilter) -> TextAnalyzer {
 /// The words of a search text that must each match: folded words without English stop words (unless the
 /// text is nothing but stop words).
 pub(crate) fn query_words(text: &str) -> Vec<String> {
-    let mut without_stop_words = TextAnalyzer::builder(WordTokenizer::default())
-        .filter(RemoveLongFilter::limit(LONGEST_WORD_BYTES))
-        .filter(AsciiFoldingFilter)
+    let mut without_stop_words = folded_words()
         .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
         .build();
     let words = tokens(&mut without_stop_words, text);

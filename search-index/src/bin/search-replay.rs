@@ -20,6 +20,11 @@ fn main() -> Result<(), SearchIndexError> {
     let searches: usize = searches
         .parse()
         .map_err(|_| SearchIndexError::InvalidRequest(format!("not a number of searches: {searches}")))?;
+    if !Path::new(directory).join("meta.json").exists() {
+        return Err(SearchIndexError::InvalidRequest(format!(
+            "no index in {directory}"
+        )));
+    }
     let index = DirectoryIndex::open_or_create(Path::new(directory))?;
     let mut generator = Generator::new(read_towns(Path::new(places))?, 7);
     let mut checksum = 0u64;
