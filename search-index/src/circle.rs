@@ -86,6 +86,33 @@ impl QuickCircle {
         )
     }
 
+    /// Whether every point of `bounds` lies farther than `km` from the centre, where a lower bound of
+    /// `Cell::min_distance_km` without trigonometry shows it (`false` leaves the question open): that
+    /// function's angle across meridians, asin(cos φ · sin g), is at least cos φ · (g − g³/6), as
+    /// asin y ≥ y and sin g ≥ g − g³/6, while the far edge lies within 90° (where the sine still rises).
+    pub(crate) fn surely_farther(&self, bounds: CellBounds, km: f64) -> bool {
+        let (south, north) = (bounds.south.to_radians(), bounds.north.to_radians());
+        let (west, east) = (bounds.west.to_radians(), bounds.east.to_radians());
+        let latitude_gap = (south - self.latitude).max(self.latitude - north).max(0.0);
+        let around = |edge: f64| {
+            let gap = (self.longitude - edge).abs();
+            gap.min(std::f64::consts::TAU - gap)
+        };
+        let longitude_gap = if (west..=east).contains(&self.longitude) {
+            0.0
+        } else {
+            around(west).min(around(east))
+        };
+        let far_edge = longitude_gap + (east - west);
+        let across = if longitude_gap > 0.0 && far_edge <= std::f64::consts::FRAC_PI_2 {
+            self.cos * (longitude_gap - longitude_gap.powi(3) / 6.0)
+        } else {
+            0.0
+        };
+        // A hair below the bound, as `min_distance_km` keeps, against rounding.
+        latitude_gap.max(across) * geo::Haversine.radius() / 1_000.0 * (1.0 - 1e-9) > km
+    }
+
     /// The square of the flat-earth angle (radians) from the centre to a point (in radians).
     fn squared_angle(&self, latitude: f64, longitude: f64) -> f64 {
         let north = latitude - self.latitude;
@@ -100,7 +127,7 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     use super::{QuickCircle, Verdict, MAX_LATITUDE, MAX_RADIUS_KM};
-    use crate::cells::{pack, unpack};
+    use crate::cells::{pack, unpack, Cell, LEVELS};
     use crate::document::Coordinates;
     use crate::geography::SearchArea;
 
@@ -201,6 +228,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A cell settled as farther than the radius by the bound without trigonometry is so by
+    /// `Cell::min_distance_km` too, and the bound settles nearly every cell that lies a fifth of the radius
+    /// or more beyond it: cells of every level finer than a continent, holding points out to five times
+    /// the radius.
+    #[test]
+    fn cells_surely_farther_are_farther_by_the_exact_bound() {
+        let mut random = rand::rngs::StdRng::seed_from_u64(13);
+        let (mut settled, mut far) = (0, 0);
+        for (quick, centre, radius_km, _) in circles_and_points() {
+            for _ in 0..50 {
+                let reach = random.gen_range(0.0..5.0) * radius_km * 1_000.0;
+                let point =
+                    geo::Haversine.destination(centre.to_point(), random.gen_range(0.0..360.0), reach);
+                let level = LEVELS[random.gen_range(3..LEVELS.len())];
+                let cell = Cell::containing(level, Coordinates::new(point.y(), point.x()));
+                let exact = cell.min_distance_km(centre);
+                if quick.surely_farther(cell.bounds(), radius_km) {
+                    assert!(
+                        exact > radius_km,
+                        "{centre:?} {radius_km} km: {cell:?} at {exact} km"
+                    );
+                    settled += 1;
+                } else {
+                    assert!(
+                        exact <= radius_km * 1.2,
+                        "{centre:?} {radius_km} km: {cell:?} at {exact} km"
+                    );
+                }
+                far += usize::from(exact > radius_km);
+            }
+        }
+        assert!(settled * 10 > far * 9, "only {settled} of {far} settled");
     }
 
     /// Circles too wide, too near a pole or across the antimeridian are left to the exact test.

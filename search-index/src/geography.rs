@@ -165,16 +165,24 @@ impl SearchArea {
     }
 
     /// `relation`, with a circle's corners settled by its quick test (`circle`) where it can: a corner
-    /// surely outside makes an edge cell, four surely inside an inside one, without the haversine.
+    /// surely inside makes a cell that is not disjoint, one surely outside an edge cell, four surely
+    /// inside an inside one, without the haversine.
     fn relation_settled(&self, cell: Cell, quick: Option<&QuickCircle>) -> Relation {
         let bounds = cell.bounds();
         match self {
             SearchArea::Near { centre, radius_km } => {
-                if cell.min_distance_km(*centre) > radius_km + MARGIN_KM {
+                let verdicts = quick.map(|quick| bounds.corners().map(|corner| quick.verdict(corner)));
+                // A corner surely inside settles that the cell is not disjoint; else the bound without
+                // trigonometry, and then the exact one, may settle that it is.
+                let touches = verdicts.is_some_and(|verdicts| verdicts.contains(&Verdict::Inside));
+                let beyond = radius_km + MARGIN_KM;
+                if !touches
+                    && (quick.is_some_and(|quick| quick.surely_farther(bounds, beyond))
+                        || cell.min_distance_km(*centre) > beyond)
+                {
                     return Relation::Disjoint;
                 }
-                if let Some(quick) = quick {
-                    let verdicts = bounds.corners().map(|corner| quick.verdict(corner));
+                if let Some(verdicts) = verdicts {
                     if verdicts.contains(&Verdict::Outside) {
                         return Relation::Edge;
                     }
@@ -257,7 +265,8 @@ impl SearchArea {
     /// `max_cells`, so most candidates come from inside cells.
     pub(crate) fn split_cover(&self, max_cells: usize) -> SplitCover {
         let mut split = SplitCover::default();
-        let mut edges = std::collections::VecDeque::new();
+        let mut edges = std::collections::VecDeque::with_capacity(max_cells);
+        let mut children = Vec::with_capacity(16);
         let bounds = self.bounds();
         let quick = self.quick_circle(bounds);
         let relation = |cell| self.relation_settled(cell, quick.as_ref());
@@ -274,7 +283,7 @@ impl SearchArea {
                 break;
             }
             edges.pop_front();
-            let mut children = Vec::new();
+            children.clear();
             for child in cell.children() {
                 match relation(child) {
                     Relation::Disjoint => {}
@@ -285,7 +294,7 @@ impl SearchArea {
                 edges.push_front(cell);
                 break;
             }
-            for (child, relation) in children {
+            for (child, relation) in children.drain(..) {
                 match relation {
                     Relation::Inside => split.inside.push(child),
                     _ => edges.push_back(child),
