@@ -54,12 +54,14 @@ struct LazyUnionWeight {
 
 impl Weight for LazyUnionWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let clauses: Vec<Box<dyn Scorer>> = self
+            .weights
+            .iter()
+            .map(|weight| weight.scorer(reader, boost))
+            .collect::<tantivy::Result<_>>()?;
         let mut scorer = LazyUnionScorer {
-            clauses: self
-                .weights
-                .iter()
-                .map(|weight| weight.scorer(reader, boost))
-                .collect::<tantivy::Result<_>>()?,
+            docs: clauses.iter().map(|clause| clause.doc()).collect(),
+            clauses,
             doc: 0,
         };
         scorer.settle();
@@ -84,21 +86,17 @@ impl Weight for LazyUnionWeight {
 }
 
 struct LazyUnionScorer {
-    /// The clauses not yet exhausted.
     clauses: Vec<Box<dyn Scorer>>,
+    /// The document each clause is on (`TERMINATED` once exhausted): which clauses to move is decided
+    /// without asking each one.
+    docs: Vec<DocId>,
     doc: DocId,
 }
 
 impl LazyUnionScorer {
-    /// Drops exhausted clauses; the union is at the smallest document of the rest.
+    /// The union is at the smallest document of its clauses.
     fn settle(&mut self) -> DocId {
-        self.clauses.retain(|clause| clause.doc() != TERMINATED);
-        self.doc = self
-            .clauses
-            .iter()
-            .map(|clause| clause.doc())
-            .min()
-            .unwrap_or(TERMINATED);
+        self.doc = self.docs.iter().copied().min().unwrap_or(TERMINATED);
         self.doc
     }
 }
@@ -106,8 +104,13 @@ impl LazyUnionScorer {
 impl DocSet for LazyUnionScorer {
     fn advance(&mut self) -> DocId {
         let doc = self.doc;
-        for clause in self.clauses.iter_mut().filter(|clause| clause.doc() == doc) {
-            clause.advance();
+        if doc == TERMINATED {
+            return TERMINATED;
+        }
+        for (clause, at) in self.clauses.iter_mut().zip(&mut self.docs) {
+            if *at == doc {
+                *at = clause.advance();
+            }
         }
         self.settle()
     }
@@ -116,8 +119,10 @@ impl DocSet for LazyUnionScorer {
         if self.doc >= target {
             return self.doc;
         }
-        for clause in self.clauses.iter_mut().filter(|clause| clause.doc() < target) {
-            clause.seek(target);
+        for (clause, at) in self.clauses.iter_mut().zip(&mut self.docs) {
+            if *at < target {
+                *at = clause.seek(target);
+            }
         }
         self.settle()
     }
@@ -143,8 +148,9 @@ impl Scorer for LazyUnionScorer {
         let doc = self.doc;
         self.clauses
             .iter_mut()
-            .filter(|clause| clause.doc() == doc)
-            .map(|clause| clause.score())
+            .zip(&self.docs)
+            .filter(|(_, at)| **at == doc)
+            .map(|(clause, _)| clause.score())
             .sum()
     }
 }

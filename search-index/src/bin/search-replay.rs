@@ -1,11 +1,13 @@
 //! Replays never-repeated searches (those of `scripts/search-varied.lua`, from a fixed seed) against a built
-//! index and prints a checksum of the answers: run under `valgrind --tool=callgrind` twice, with 0 and with N
-//! searches, the difference is the instructions N searches take. Unlike time, that count is the same on a
-//! busy machine and a quiet one, so two builds compare to the tenth of a percent (BENCHMARKS.md).
+//! index and prints the time they took and a checksum of the answers. Run under `valgrind --tool=callgrind`
+//! twice, with 0 and with N searches, the difference is the instructions N searches take: unlike time, that
+//! count is the same on a busy machine and a quiet one, so two builds compare to the tenth of a percent
+//! (BENCHMARKS.md). The time shows what counting instructions cannot: waiting on memory.
 //!
 //! `search-replay <gb_places.csv> <index directory> <searches>`
 
 use std::path::Path;
+use std::time::Instant;
 
 use search_index::generate::{read_towns, Generator};
 use search_index::{Audience, DirectoryIndex, SearchIndexError};
@@ -28,6 +30,7 @@ fn main() -> Result<(), SearchIndexError> {
     let index = DirectoryIndex::open_or_create(Path::new(directory))?;
     let mut generator = Generator::new(read_towns(Path::new(places))?, 7);
     let mut checksum = 0u64;
+    let started = Instant::now();
     for _ in 0..searches {
         let results = index.search(&generator.varied_search(Audience::Public))?;
         let mut add = |value: u64| checksum = checksum.wrapping_mul(31).wrapping_add(value);
@@ -40,6 +43,11 @@ fn main() -> Result<(), SearchIndexError> {
                 .map_or(0, |snippet| snippet.len() as u64));
         }
     }
-    println!("{searches} searches, answers' checksum {checksum}");
+    let elapsed = started.elapsed();
+    println!(
+        "{searches} searches in {:.3} s ({:.3} ms each), answers' checksum {checksum}",
+        elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1_000.0 / searches.max(1) as f64
+    );
     Ok(())
 }
