@@ -1,7 +1,7 @@
-//! Counting facet values over a segment's matches: the values held widely (kept as bitsets of documents) by
-//! counting bits over the matched words once all matches are in, the others document by document. Reading
-//! each match's own values would cost a cache miss per match, as the matches of a search lie scattered
-//! through the segment's values.
+//! Counting facet values over a segment's matches once all are in: the values held widely (kept as bitsets
+//! of documents) by counting bits over the matched words, the others document by document for the matches
+//! that have any. Reading each match's own values would cost a cache miss per match, as the matches of a
+//! search lie scattered through the segment's values.
 
 use tantivy::DocId;
 
@@ -32,18 +32,24 @@ impl FacetCounter {
             Some((last, bits)) if *last == word => *bits |= bit,
             _ => self.matched.push((word, bit)),
         }
-        for number in self.values.sparse_facet_numbers(doc) {
-            self.counts[*number as usize] += 1;
-        }
     }
 
     /// The segment's values and the count of each value number over all the matches.
     pub(crate) fn finish(mut self) -> (SegmentView, Vec<u32>) {
         let dense = self.values.dense_facets();
+        let holders = self.values.sparse_facet_holders();
         let mut counts = vec![0; dense.numbers.len()];
         for (word, bits) in &self.matched {
             for (count, docs) in counts.iter_mut().zip(dense.row(*word as usize)) {
                 *count += (bits & docs).count_ones();
+            }
+            let mut holding = bits & holders[*word as usize];
+            while holding != 0 {
+                let doc = word * 64 + holding.trailing_zeros();
+                for number in self.values.sparse_facet_numbers(doc) {
+                    self.counts[*number as usize] += 1;
+                }
+                holding &= holding - 1;
             }
         }
         for (number, count) in dense.numbers.iter().zip(counts) {

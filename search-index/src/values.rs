@@ -62,6 +62,8 @@ struct AudienceValues {
     facets: PerDocument<u32>,
     /// The same, leaving out the values kept as bitsets (`facet_docs`): what counting reads per document.
     sparse_facets: PerDocument<u32>,
+    /// The documents that have any such value, one bit each: only they are read per document.
+    sparse_holders: Vec<u64>,
     facet_values: Vec<(Facet, String)>,
     /// Per facet value number, for values that at least one document in `DENSE_SHARE` has: the documents
     /// that have it, one bit each (`Map`'s bitsets are narrowed by them word by word).
@@ -131,6 +133,12 @@ impl AudienceValues {
                 .copied()
                 .filter(|number| facet_docs[*number as usize].is_none())
         })?;
+        let mut sparse_holders = vec![0; words];
+        for (doc, numbers) in sparse_facets.documents() {
+            if !numbers.is_empty() {
+                mark(&mut sparse_holders, doc);
+            }
+        }
         let theme_maps = facet_docs
             .iter()
             .enumerate()
@@ -143,6 +151,7 @@ impl AudienceValues {
             .collect();
         Ok(AudienceValues {
             sparse_facets,
+            sparse_holders,
             theme_maps,
             dense: DenseFacets::new(&facet_docs, words),
             facet_docs,
@@ -238,6 +247,7 @@ impl Values {
                     + audience.dense.words.len() * 8
                     + audience.facets.bytes()
                     + audience.sparse_facets.bytes()
+                    + audience.sparse_holders.len() * 8
                     + audience.map.bytes()
                     + audience.theme_maps.values().map(Map::bytes).sum::<usize>()
                     + facet_docs
@@ -316,6 +326,11 @@ impl SegmentView {
     /// The numbers of the document's facet values that are not kept as bitsets (`dense_facets`).
     pub(crate) fn sparse_facet_numbers(&self, doc: DocId) -> &[u32] {
         self.values().sparse_facets.of(doc)
+    }
+
+    /// The documents with any facet value not kept as a bitset, one bit each.
+    pub(crate) fn sparse_facet_holders(&self) -> &[u64] {
+        &self.values().sparse_holders
     }
 
     /// The facet values kept as bitsets, word by word.
