@@ -186,8 +186,8 @@ impl SearchArea {
                     if verdicts.contains(&Verdict::Outside) {
                         return Relation::Edge;
                     }
-                    // Four corners within 99% of the radius by the flat distance are within 99.1% by the
-                    // haversine, farther than `MARGIN_KM` inside a circle of a kilometre or more.
+                    // Four corners within 99.8% of the radius by the flat distance are within 99.86% by
+                    // the haversine, farther than `MARGIN_KM` inside a circle of a kilometre or more.
                     if *radius_km >= 1.0 && verdicts.iter().all(|verdict| *verdict == Verdict::Inside) {
                         return Relation::Inside;
                     }
