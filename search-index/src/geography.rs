@@ -12,8 +12,9 @@ use crate::error::{Result, SearchIndexError};
 /// (`split_cover`).
 const MAX_COVER_CELLS: usize = 24;
 /// At most this many cells (inside and edge) after splitting the edge cells of the cover: most of an
-/// area's locations then lie in inside cells, untested, and each cell costs one search of the map.
-pub(crate) const AREA_CELLS: usize = 256;
+/// area's locations then lie in inside cells, untested, and each cell costs one search of the map. Since
+/// edge locations are settled mostly by the quick test, 128 measured quicker than 256, 512 or 64.
+pub(crate) const AREA_CELLS: usize = 128;
 /// Margins of `SearchArea::relation`: about a metre.
 const MARGIN_KM: f64 = 0.001;
 const MARGIN_DEGREES: f64 = 0.000_01;
