@@ -102,14 +102,7 @@ impl Cell {
     /// the great circle of the nearest or farthest edge meridian bounds it from below.
     pub(crate) fn min_distance_km(self, point: Coordinates) -> f64 {
         let bounds = self.bounds();
-        let latitude_gap = if point.latitude < bounds.south {
-            bounds.south - point.latitude
-        } else if point.latitude > bounds.north {
-            point.latitude - bounds.north
-        } else {
-            0.0
-        };
-        let longitude_gap = longitude_gap(point.longitude, bounds.west, bounds.east);
+        let (latitude_gap, longitude_gap) = bounds.gaps_from(point);
         let mut angle = latitude_gap.to_radians();
         if longitude_gap > 0.0 && longitude_gap < 90.0 {
             let far_edge = longitude_gap + (bounds.east - bounds.west);
@@ -150,6 +143,19 @@ pub(crate) struct CellBounds {
 }
 
 impl CellBounds {
+    /// How far, in degrees, `point` lies south or north of these bounds, and east or west of them (at
+    /// most 180): 0 within their latitudes, or their longitudes.
+    pub(crate) fn gaps_from(self, point: Coordinates) -> (f64, f64) {
+        let latitude_gap = if point.latitude < self.south {
+            self.south - point.latitude
+        } else if point.latitude > self.north {
+            point.latitude - self.north
+        } else {
+            0.0
+        };
+        (latitude_gap, longitude_gap(point.longitude, self.west, self.east))
+    }
+
     pub(crate) fn corners(self) -> [Coordinates; 4] {
         [
             Coordinates::new(self.south, self.west),

@@ -27,6 +27,7 @@ const MAX_LATITUDE: f64 = 70.0;
 /// A circle the quick test serves.
 #[derive(Clone, Debug)]
 pub(crate) struct QuickCircle {
+    centre: Coordinates,
     /// The centre, in radians.
     latitude: f64,
     longitude: f64,
@@ -53,6 +54,7 @@ impl QuickCircle {
         let angle = radius_km * 1_000.0 / geo::Haversine.radius();
         let latitude = centre.latitude.to_radians();
         Some(QuickCircle {
+            centre,
             latitude,
             longitude: centre.longitude.to_radians(),
             cos: latitude.cos(),
@@ -92,26 +94,16 @@ impl QuickCircle {
     /// function's angle across meridians, asin(cos φ · sin g), is at least cos φ · (g − g³/6), as
     /// asin y ≥ y and sin g ≥ g − g³/6, while the far edge lies within 90° (where the sine still rises).
     pub(crate) fn surely_farther(&self, bounds: CellBounds, km: f64) -> bool {
-        let (south, north) = (bounds.south.to_radians(), bounds.north.to_radians());
-        let (west, east) = (bounds.west.to_radians(), bounds.east.to_radians());
-        let latitude_gap = (south - self.latitude).max(self.latitude - north).max(0.0);
-        let around = |edge: f64| {
-            let gap = (self.longitude - edge).abs();
-            gap.min(std::f64::consts::TAU - gap)
-        };
-        let longitude_gap = if (west..=east).contains(&self.longitude) {
-            0.0
-        } else {
-            around(west).min(around(east))
-        };
-        let far_edge = longitude_gap + (east - west);
-        let across = if longitude_gap > 0.0 && far_edge <= std::f64::consts::FRAC_PI_2 {
-            self.cos * (longitude_gap - longitude_gap.powi(3) / 6.0)
+        let (latitude_gap, longitude_gap) = bounds.gaps_from(self.centre);
+        let far_edge = longitude_gap + (bounds.east - bounds.west);
+        let across = if longitude_gap > 0.0 && far_edge <= 90.0 {
+            let gap = longitude_gap.to_radians();
+            self.cos * (gap - gap.powi(3) / 6.0)
         } else {
             0.0
         };
         // A hair below the bound, as `min_distance_km` keeps, against rounding.
-        latitude_gap.max(across) * geo::Haversine.radius() / 1_000.0 * (1.0 - 1e-9) > km
+        latitude_gap.to_radians().max(across) * geo::Haversine.radius() / 1_000.0 * (1.0 - 1e-9) > km
     }
 
     /// The square of the flat-earth angle (radians) from the centre to a point (in radians).

@@ -5,6 +5,7 @@
 
 use tantivy::DocId;
 
+use crate::map::ones;
 use crate::values::SegmentView;
 
 /// The facet counts of one segment's matches, as they come in.
@@ -43,13 +44,10 @@ impl FacetCounter {
             for (count, docs) in counts.iter_mut().zip(dense.row(*word as usize)) {
                 *count += (bits & docs).count_ones();
             }
-            let mut holding = bits & holders[*word as usize];
-            while holding != 0 {
-                let doc = word * 64 + holding.trailing_zeros();
-                for number in self.values.sparse_facet_numbers(doc) {
+            for bit in ones(bits & holders[*word as usize]) {
+                for number in self.values.sparse_facet_numbers(word * 64 + bit) {
                     self.counts[*number as usize] += 1;
                 }
-                holding &= holding - 1;
             }
         }
         for (number, count) in dense.numbers.iter().zip(counts) {

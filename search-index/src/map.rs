@@ -235,13 +235,11 @@ impl Found {
             .collect();
         if ask_all {
             for (index, word) in inside.iter_mut().enumerate() {
-                let (mut asked, mut kept) = (*word, 0);
-                while asked != 0 {
-                    let bit = asked.trailing_zeros();
+                let mut kept = 0;
+                for bit in ones(*word) {
                     if keep(index as DocId * 64 + bit, true) {
                         kept |= 1 << bit;
                     }
-                    asked &= asked - 1;
                 }
                 *word = kept;
             }
@@ -249,6 +247,17 @@ impl Found {
         accepted.into_iter().for_each(|doc| mark(&mut inside, doc));
         inside
     }
+}
+
+/// The positions of the bits set in `bits`, lowest first.
+pub(crate) fn ones(mut bits: u64) -> impl Iterator<Item = u32> {
+    std::iter::from_fn(move || {
+        (bits != 0).then(|| {
+            let bit = bits.trailing_zeros();
+            bits &= bits - 1;
+            bit
+        })
+    })
 }
 
 /// Whether `doc`'s bit is set in a bitset of documents, 64 to a word.
