@@ -84,7 +84,7 @@ impl Default for FieldVisibility {
 
 impl FieldVisibility {
     /// The description, if `audience` may see it.
-    fn description(self, audience: Audience, description: &str) -> Option<&str> {
+    pub(crate) fn description(self, audience: Audience, description: &str) -> Option<&str> {
         self.profile.allows(audience).then_some(description)
     }
 
@@ -94,19 +94,24 @@ impl FieldVisibility {
         audience: Audience,
         locations: &[Location],
     ) -> impl Iterator<Item = VisibleLocation<'_>> {
-        let shown = if self.locations.allows(audience) {
-            locations
-        } else {
-            &[]
-        };
-        shown
+        self.shown_locations(audience, locations)
             .iter()
             .filter_map(move |location| location.seen_by(audience))
     }
+
+    /// `locations` if `audience` may see an organisation's locations at all (each then by its precision),
+    /// else none.
+    pub(crate) fn shown_locations<T>(self, audience: Audience, locations: &[T]) -> &[T] {
+        if self.locations.allows(audience) {
+            locations
+        } else {
+            &[]
+        }
+    }
 }
 
-/// What a search hit shows of a stored organisation (`Organisation` as JSON), read without the rest:
-/// its words borrowed from the stored text where they can be, its facet values skipped.
+/// What a search hit shows of a stored organisation (`Organisation` as JSON), read without the rest
+/// (into `cards`): its words borrowed from the stored text where they can be, its facet values skipped.
 #[derive(Debug, Deserialize)]
 pub(crate) struct StoredHit<'a> {
     #[serde(borrow)]
@@ -114,21 +119,9 @@ pub(crate) struct StoredHit<'a> {
     #[serde(borrow)]
     pub(crate) name: Cow<'a, str>,
     #[serde(borrow)]
-    description: Cow<'a, str>,
-    locations: Vec<Location>,
-    visibility: FieldVisibility,
-}
-
-impl StoredHit<'_> {
-    /// The description, if `audience` may see it.
-    pub(crate) fn description_seen_by(&self, audience: Audience) -> Option<&str> {
-        self.visibility.description(audience, &self.description)
-    }
-
-    /// The `slot`th location that `audience` sees (the numbering of `OrganisationView::locations`).
-    pub(crate) fn location_seen_by(&self, audience: Audience, slot: usize) -> Option<VisibleLocation<'_>> {
-        self.visibility.locations(audience, &self.locations).nth(slot)
-    }
+    pub(crate) description: Cow<'a, str>,
+    pub(crate) locations: Vec<Location>,
+    pub(crate) visibility: FieldVisibility,
 }
 
 /// One organisation of the network, as the index receives it. The nation is treated as public, like the
@@ -249,7 +242,7 @@ impl Location {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::{Coordinates, FieldVisibility, Location, Organisation, Precision, StoredHit};
+    use super::{Coordinates, FieldVisibility, Location, Organisation, Precision};
     use crate::area::coarse_point;
     use crate::audience::{Audience, Visibility};
 
@@ -314,39 +307,6 @@ pub(crate) mod tests {
         );
         south.locations[0].precision = Precision::Hidden;
         assert_eq!(south.place_in_order(), u64::MAX);
-    }
-
-    #[test]
-    fn a_stored_hit_shows_each_audience_what_its_view_shows() {
-        let mut org = organisation("a", "Sheffield \"Eritrean\" Community", "Drop-in on Tuesdays");
-        let mut second = org.locations[0].clone();
-        second.id = "a-l2".to_string();
-        second.precision = Precision::Area;
-        org.locations[0].precision = Precision::Hidden;
-        org.locations.push(second);
-        org.visibility.profile = Visibility::Network;
-        let stored = serde_json::to_string(&org).unwrap();
-        let hit: StoredHit = serde_json::from_str(&stored).unwrap();
-        assert_eq!(
-            (hit.id.as_ref(), hit.name.as_ref()),
-            ("a", "Sheffield \"Eritrean\" Community")
-        );
-        for audience in Audience::ALL {
-            let view = org.seen_by(audience);
-            assert_eq!(
-                hit.description_seen_by(audience),
-                view.description,
-                "{audience:?}"
-            );
-            let locations: Vec<_> = (0..3)
-                .map_while(|slot| hit.location_seen_by(audience, slot))
-                .collect();
-            assert_eq!(locations, view.locations, "{audience:?}");
-        }
-        org.visibility.locations = Visibility::Private;
-        let stored = serde_json::to_string(&org).unwrap();
-        let hit: StoredHit = serde_json::from_str(&stored).unwrap();
-        assert_eq!(hit.location_seen_by(Audience::Network, 0), None);
     }
 
     #[test]

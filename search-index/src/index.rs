@@ -17,7 +17,7 @@ use tantivy::{
 use crate::audience::Audience;
 use crate::cells::{pack, terms_of};
 use crate::collect::{BestCandidates, Candidate, LocationTest, MatchCollector};
-use crate::document::{Organisation, StoredHit};
+use crate::document::Organisation;
 use crate::error::{Result, SearchIndexError};
 use crate::geography::{valid_coordinates, SearchArea};
 use crate::nearest::nearest;
@@ -361,7 +361,7 @@ impl DirectoryIndex {
         let hits = best
             .into_iter()
             .skip(request.offset)
-            .map(|candidate| self.hit(&searcher, request.audience, candidate, &snippets))
+            .map(|candidate| self.hit(&searcher, &view, candidate, &snippets))
             .collect::<Result<Vec<_>>>()?;
         let next = request.offset + request.limit;
         Ok(SearchResults {
@@ -385,29 +385,26 @@ impl DirectoryIndex {
     fn hit(
         &self,
         searcher: &Searcher,
-        audience: Audience,
+        view: &AudienceView,
         candidate: Candidate,
         snippets: &SnippetMaker,
     ) -> Result<OrganisationHit> {
-        let document: TantivyDocument = searcher.doc(candidate.doc)?;
-        let stored = document
-            .get_first(self.fields.organisation)
-            .and_then(|value| value.as_str())
-            .ok_or(SearchIndexError::MissingStoredOrganisation)?;
-        let organisation: StoredHit = serde_json::from_str(stored)?;
+        let values = view.segment(searcher.segment_reader(candidate.doc.segment_ord))?;
+        let card = values.card(candidate.doc.doc_id);
+        let audience = view.audience();
         let matched_location = candidate.location.and_then(|matched| {
-            let location = organisation.location_seen_by(audience, matched.slot)?;
+            let location = card.location_seen_by(audience, matched.slot)?;
             Some(MatchedLocation {
-                location_id: location.location.id.clone(),
-                town: location.location.town.clone(),
+                location_id: location.id.to_string(),
+                town: location.town.to_string(),
                 coordinates: location.coordinates,
                 distance_km: matched.distance_km,
             })
         });
         Ok(OrganisationHit {
-            snippets: snippets.snippets(&organisation.name, organisation.description_seen_by(audience)),
-            organisation_id: organisation.id.into_owned(),
-            name: organisation.name.into_owned(),
+            snippets: snippets.snippets(card.name(), card.description_seen_by(audience)),
+            organisation_id: card.id().to_string(),
+            name: card.name().to_string(),
             score: candidate.score,
             matched_location,
         })

@@ -18,6 +18,7 @@
 
 pub mod area;
 pub mod audience;
+mod cards;
 mod cells;
 mod circle;
 mod collect;

@@ -1,7 +1,7 @@
 //! Each segment's points and facet values, per audience, decoded once into plain arrays when the segment
 //! becomes searchable, so that testing a candidate's locations and counting its facet values read memory
-//! instead of decoding tantivy's compressed columns; and the same points by place (`map`), where an area's
-//! documents are found.
+//! instead of decoding tantivy's compressed columns; the same points by place (`map`), where an area's
+//! documents are found; and what each document's hits show (`cards`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -11,6 +11,7 @@ use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SearcherGeneration, SegmentReader, TantivyError, Warmer};
 
 use crate::audience::Audience;
+use crate::cards::{Card, Cards};
 use crate::map::{is_marked, mark, Map};
 use crate::request::Facet;
 use crate::schema::Fields;
@@ -199,6 +200,8 @@ impl DenseFacets {
 /// One segment's values, for every audience.
 struct SegmentValues {
     audiences: [AudienceValues; Audience::ALL.len()],
+    /// What its hits show, for every audience.
+    cards: Cards,
 }
 
 /// The decoded values of the segments that searches read. As the reader's warmer, it decodes each new
@@ -226,6 +229,7 @@ impl Values {
             Audience::ALL.map(|audience| AudienceValues::decode(reader, &self.fields, audience));
         let values = Arc::new(SegmentValues {
             audiences: [public?, network?, privileged?],
+            cards: Cards::decode(reader, self.fields.organisation)?,
         });
         self.write().insert(id, Arc::clone(&values));
         Ok(values)
@@ -233,26 +237,29 @@ impl Values {
 
     /// Memory held by the decoded values, in bytes.
     pub(crate) fn bytes(&self) -> usize {
-        self.read()
-            .values()
-            .flat_map(|segment| &segment.audiences)
-            .map(|audience| {
-                let facet_docs: usize = audience
-                    .facet_docs
-                    .iter()
-                    .flatten()
-                    .map(|docs| docs.len() * 8)
-                    .sum();
-                audience.points.bytes()
-                    + audience.dense.words.len() * 8
-                    + audience.facets.bytes()
-                    + audience.sparse_facets.bytes()
-                    + audience.sparse_holders.len() * 8
-                    + audience.map.bytes()
-                    + audience.theme_maps.values().map(Map::bytes).sum::<usize>()
-                    + facet_docs
-            })
-            .sum()
+        let segments = self.read();
+        let cards: usize = segments.values().map(|segment| segment.cards.bytes()).sum();
+        cards
+            + segments
+                .values()
+                .flat_map(|segment| &segment.audiences)
+                .map(|audience| {
+                    let facet_docs: usize = audience
+                        .facet_docs
+                        .iter()
+                        .flatten()
+                        .map(|docs| docs.len() * 8)
+                        .sum();
+                    audience.points.bytes()
+                        + audience.dense.words.len() * 8
+                        + audience.facets.bytes()
+                        + audience.sparse_facets.bytes()
+                        + audience.sparse_holders.len() * 8
+                        + audience.map.bytes()
+                        + audience.theme_maps.values().map(Map::bytes).sum::<usize>()
+                        + facet_docs
+                })
+                .sum::<usize>()
     }
 
     fn read(&self) -> RwLockReadGuard<'_, HashMap<SegmentId, Arc<SegmentValues>>> {
@@ -283,6 +290,10 @@ impl AudienceView {
         }
     }
 
+    pub(crate) fn audience(&self) -> Audience {
+        self.audience
+    }
+
     pub(crate) fn segment(&self, reader: &SegmentReader) -> tantivy::Result<SegmentView> {
         Ok(SegmentView {
             segment: self.values.of(reader)?,
@@ -305,6 +316,11 @@ impl SegmentView {
     /// The packed points (`cells::pack`) of the document's locations the audience may see.
     pub(crate) fn points(&self, doc: DocId) -> &[u64] {
         self.values().points.of(doc)
+    }
+
+    /// What a hit shows of the document.
+    pub(crate) fn card(&self, doc: DocId) -> Card<'_> {
+        self.segment.cards.card(doc)
     }
 
     /// The audience's visible locations by place.
