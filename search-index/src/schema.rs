@@ -6,7 +6,6 @@ use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, SchemaBuilder, TextFieldIndexing, TextOptions, FAST,
     STORED, STRING,
 };
-use tantivy::store::Compressor;
 use tantivy::{Index, IndexBuilder, IndexSettings, IndexSortByField, Order};
 
 use crate::audience::Audience;
@@ -62,20 +61,13 @@ impl Fields {
 }
 
 const PLACE: &str = "place";
-/// Stored organisations are kept in blocks of this size (tantivy's default is 16 KB), uncompressed: each
-/// hit of a search reads one block, as hits seldom share one, and decompressing it was 7% of a search
-/// request's time. The price is a document store about 2.3 times larger (780 MB instead of 340 MB at a
-/// million organisations; BENCHMARKS.md, "Search over HTTP"). An index keeps the block size and
-/// compression it was built with until `commonground reindex`.
-const STORED_BLOCK_BYTES: usize = 4_096;
-
 /// A builder of an index with this schema, its documents ordered by place in every segment (kept by
-/// merges too) and stored in small blocks, and the schema's fields.
+/// merges too), and the schema's fields. Stored organisations keep tantivy's default store (lz4 in 16 KB
+/// blocks): searches read them only once per segment, into its cards (`cards`); an index built before
+/// with uncompressed 4 KB blocks keeps them until `commonground reindex`.
 pub(crate) fn index_builder() -> (IndexBuilder, Fields) {
     let (schema, fields) = build();
     let settings = IndexSettings {
-        docstore_blocksize: STORED_BLOCK_BYTES,
-        docstore_compression: Compressor::None,
         sort_by_field: Some(IndexSortByField {
             field: PLACE.to_string(),
             order: Order::Asc,
