@@ -54,6 +54,16 @@ pub fn json<T: Serialize>(value: &T, status: StatusCode) -> Response {
     warp::reply::with_status(warp::reply::json(value), status).into_response()
 }
 
+/// A reply of JSON already written out, with a status.
+pub fn json_bytes(body: bytes::Bytes, status: StatusCode) -> Response {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
 /// A JSON reply that carries an ETag.
 pub fn json_with_etag<T: Serialize>(value: &T, status: StatusCode, etag: &str) -> Response {
     let mut response = json(value, status);

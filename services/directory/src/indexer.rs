@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use deadpool_postgres::Pool;
 use search_index::{Change, Coordinates, DirectoryIndex, OutboxEntry, SearchRequest, SearchResults};
 use shared::ApiError;
@@ -140,10 +141,18 @@ impl SearchIndex {
     /// time, less than handing it to another thread costs (BENCHMARKS.md, "Searches on the request's
     /// thread"). Long pages and exports are searched on the blocking threads, off the async ones.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResults, ApiError> {
-        if !self.is_ready() {
-            return Err(ApiError::Starting(INDEX_STARTING));
-        }
-        let (generation, index) = self.current();
+        let (_, index) = self.ready_index()?;
+        search(index, request).await
+    }
+
+    /// The answer to `request` as `render` writes it, kept for as long as the index does not change, so a
+    /// repeated search (for the same audience) is answered from what was sent before.
+    pub async fn answer(
+        &self,
+        request: SearchRequest,
+        render: impl FnOnce(SearchResults) -> Result<Bytes, ApiError>,
+    ) -> Result<Bytes, ApiError> {
+        let (generation, index) = self.ready_index()?;
         // Read before searching, so an answer is never kept as newer than the index it was found in.
         let version = IndexVersion {
             generation,
@@ -153,21 +162,19 @@ impl SearchIndex {
         if let Some(answer) = key.as_ref().and_then(|key| self.answers.get(&version, key)) {
             return Ok(answer);
         }
-        let answer = if request.offset + request.limit <= QUICK_SEARCH_HITS {
-            // A search that panicked answers 500, as one on the blocking threads does, instead of dropping
-            // the connection; the index holds nothing a search could leave half-changed.
-            std::panic::catch_unwind(AssertUnwindSafe(|| index.search(&request)))
-                .map_err(|_| ApiError::Internal("the search panicked".to_string()))?
-        } else {
-            tokio::task::spawn_blocking(move || index.search(&request))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?
-        }
-        .map_err(|e| ApiError::Internal(format!("search index: {e}")))?;
+        let answer = render(search(index, request).await?)?;
         if let Some(key) = key {
             self.answers.keep(version, key, &answer);
         }
         Ok(answer)
+    }
+
+    /// The generation in use and its index, or 503 until the first build is done.
+    fn ready_index(&self) -> Result<(String, Arc<DirectoryIndex>), ApiError> {
+        if !self.is_ready() {
+            return Err(ApiError::Starting(INDEX_STARTING));
+        }
+        Ok(self.current())
     }
 
     /// Asks the follower to look at the outbox now (after a write in this process).
@@ -231,6 +238,21 @@ impl SearchIndex {
             }
         }
     }
+}
+
+/// Searches `index`: a page of a few hits on this thread, a longer one on the blocking threads.
+async fn search(index: Arc<DirectoryIndex>, request: SearchRequest) -> Result<SearchResults, ApiError> {
+    if request.offset + request.limit <= QUICK_SEARCH_HITS {
+        // A search that panicked answers 500, as one on the blocking threads does, instead of dropping
+        // the connection; the index holds nothing a search could leave half-changed.
+        std::panic::catch_unwind(AssertUnwindSafe(|| index.search(&request)))
+            .map_err(|_| ApiError::Internal("the search panicked".to_string()))?
+    } else {
+        tokio::task::spawn_blocking(move || index.search(&request))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+    }
+    .map_err(|e| ApiError::Internal(format!("search index: {e}")))
 }
 
 /// The index's view of an organisation.

@@ -6,15 +6,16 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use search_index::{SearchRequest, SearchResults};
+use bytes::Bytes;
+use search_index::SearchRequest;
 
 /// Answers kept at most; when full, they all go (the next ones are the popular ones again).
 const CAPACITY: usize = 512;
 /// Requests longer than this when written out (large posted areas) are not kept.
 const LONGEST_REQUEST: usize = 4_096;
-/// Answers with more hits than this (long pages, exports) are not kept, so that what is kept stays small
-/// (a few tens of MiB at most) whatever anyone asks for.
-const MOST_HITS: usize = 50;
+/// Answers longer than this (long pages, exports) are not kept, so that what is kept stays small (32 MiB
+/// at most) whatever anyone asks for.
+const LONGEST_ANSWER: usize = 64 * 1024;
 
 /// The state of the index an answer was found in: its generation's name and the reader's generation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -23,6 +24,7 @@ pub struct IndexVersion {
     pub reader: u64,
 }
 
+/// Answers as they were sent (JSON), so a repeated search is neither searched nor written out again.
 #[derive(Default)]
 pub struct RecentAnswers {
     kept: Mutex<Kept>,
@@ -31,7 +33,7 @@ pub struct RecentAnswers {
 #[derive(Default)]
 struct Kept {
     version: IndexVersion,
-    answers: HashMap<String, SearchResults>,
+    answers: HashMap<String, Bytes>,
 }
 
 impl RecentAnswers {
@@ -42,7 +44,7 @@ impl RecentAnswers {
     }
 
     /// The answer kept for `key`, found in the index at `version`.
-    pub fn get(&self, version: &IndexVersion, key: &str) -> Option<SearchResults> {
+    pub fn get(&self, version: &IndexVersion, key: &str) -> Option<Bytes> {
         let kept = self.kept.lock().expect("the answers lock is never poisoned");
         if kept.version != *version {
             return None;
@@ -52,8 +54,8 @@ impl RecentAnswers {
 
     /// Keeps `answer`, found in the index at `version`, unless it is a long one; answers of any other
     /// version go.
-    pub fn keep(&self, version: IndexVersion, key: String, answer: &SearchResults) {
-        if answer.hits.len() > MOST_HITS {
+    pub fn keep(&self, version: IndexVersion, key: String, answer: &Bytes) {
+        if answer.len() > LONGEST_ANSWER {
             return;
         }
         let mut kept = self.kept.lock().expect("the answers lock is never poisoned");
@@ -67,7 +69,8 @@ impl RecentAnswers {
 
 #[cfg(test)]
 mod tests {
-    use search_index::{Audience, SearchRequest, SearchResults};
+    use bytes::Bytes;
+    use search_index::{Audience, SearchRequest};
 
     use super::{IndexVersion, RecentAnswers};
 
@@ -78,13 +81,8 @@ mod tests {
         }
     }
 
-    fn answer(total: u64) -> SearchResults {
-        SearchResults {
-            total,
-            hits: Vec::new(),
-            next_offset: None,
-            facet_counts: Default::default(),
-        }
+    fn answer(total: u64) -> Bytes {
+        Bytes::from(format!("{{\"total\":{total}}}"))
     }
 
     #[test]
@@ -116,19 +114,11 @@ mod tests {
     #[test]
     fn long_answers_are_not_kept() {
         let answers = RecentAnswers::default();
-        let hit = search_index::OrganisationHit {
-            organisation_id: "a".into(),
-            name: "Leeds Housing Group".into(),
-            score: 1.0,
-            matched_location: None,
-            snippets: Default::default(),
-        };
-        let mut long = answer(1_000);
-        long.hits = vec![hit; super::MOST_HITS + 1];
+        let long = Bytes::from(vec![b' '; super::LONGEST_ANSWER + 1]);
         answers.keep(version(1), "long".into(), &long);
         assert_eq!(answers.get(&version(1), "long"), None);
-        long.hits.truncate(super::MOST_HITS);
-        answers.keep(version(1), "long".into(), &long);
-        assert_eq!(answers.get(&version(1), "long"), Some(long));
+        let longest = long.slice(..super::LONGEST_ANSWER);
+        answers.keep(version(1), "long".into(), &longest);
+        assert_eq!(answers.get(&version(1), "long"), Some(longest));
     }
 }

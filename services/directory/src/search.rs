@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use deadpool_postgres::Pool;
 use search_index::{
     Audience, Coordinates, Facet, FacetCount, FacetFilter, Order, SearchArea, SearchRequest, SearchResults,
@@ -10,7 +11,7 @@ use search_index::{
 use serde::{Deserialize, Deserializer, Serialize};
 use shared::accounts::{viewer, Credentials};
 use shared::error::{ApiError, ApiResult, Problem};
-use shared::http::json;
+use shared::http::json_bytes;
 use shared::pagination::{cursor, PageParams};
 use shared::FieldError;
 use utoipa::{IntoParams, ToSchema};
@@ -363,6 +364,16 @@ fn answer(results: SearchResults) -> SearchAnswer {
     }
 }
 
+/// The search `params` ask for, as the viewer's audience.
+async fn request_for(
+    pool: &Pool,
+    credentials: &Credentials,
+    params: SearchParams,
+) -> Result<SearchRequest, ApiError> {
+    let viewer = viewer(pool, credentials).await?;
+    request(params, searching_audience(viewer.as_ref()), pool).await
+}
+
 /// Runs a search for the viewer.
 pub async fn run(
     index: Arc<SearchIndex>,
@@ -370,9 +381,27 @@ pub async fn run(
     credentials: Credentials,
     params: SearchParams,
 ) -> Result<SearchAnswer, ApiError> {
-    let viewer = viewer(&pool, &credentials).await?;
-    let request = request(params, searching_audience(viewer.as_ref()), &pool).await?;
+    let request = request_for(&pool, &credentials, params).await?;
     Ok(answer(index.search(request).await?))
+}
+
+/// The JSON answer to a search for the viewer (one kept from the same search before, if the index has not
+/// changed since).
+async fn reply(
+    index: Arc<SearchIndex>,
+    pool: Pool,
+    credentials: Credentials,
+    params: SearchParams,
+) -> ApiResult {
+    let request = request_for(&pool, &credentials, params).await?;
+    let body = index
+        .answer(request, |results| {
+            serde_json::to_vec(&answer(results))
+                .map(Bytes::from)
+                .map_err(|e| ApiError::Internal(format!("writing a search answer: {e}")))
+        })
+        .await?;
+    Ok(json_bytes(body, StatusCode::OK))
 }
 
 /// `GET /api/v1/organisations/search`: organisations by words, facets and place.
@@ -389,10 +418,7 @@ pub async fn search(
     if params.within.is_some() {
         return Err(ApiError::invalid("within", "post an area to search within"));
     }
-    Ok(json(
-        &run(index, pool, credentials, params).await?,
-        StatusCode::OK,
-    ))
+    reply(index, pool, credentials, params).await
 }
 
 /// `POST /api/v1/organisations/search`: the same search as a JSON body, which may carry a GeoJSON area.
@@ -403,11 +429,8 @@ pub async fn search_within(
     index: Arc<SearchIndex>,
     pool: Pool,
     credentials: Credentials,
-    body: bytes::Bytes,
+    body: Bytes,
 ) -> ApiResult {
     let params = shared::http::parse_json::<SearchParams>(&body)?;
-    Ok(json(
-        &run(index, pool, credentials, params).await?,
-        StatusCode::OK,
-    ))
+    reply(index, pool, credentials, params).await
 }
