@@ -361,7 +361,7 @@ impl DirectoryIndex {
         let hits = best
             .into_iter()
             .skip(request.offset)
-            .map(|candidate| self.hit(&searcher, &view, candidate, &snippets))
+            .map(|candidate| hit(&searcher, &view, candidate, &snippets))
             .collect::<Result<Vec<_>>>()?;
         let next = request.offset + request.limit;
         Ok(SearchResults {
@@ -381,34 +381,34 @@ impl DirectoryIndex {
                 .collect(),
         })
     }
+}
 
-    fn hit(
-        &self,
-        searcher: &Searcher,
-        view: &AudienceView,
-        candidate: Candidate,
-        snippets: &SnippetMaker,
-    ) -> Result<OrganisationHit> {
-        let values = view.segment(searcher.segment_reader(candidate.doc.segment_ord))?;
-        let card = values.card(candidate.doc.doc_id);
-        let audience = view.audience();
-        let matched_location = candidate.location.and_then(|matched| {
-            let location = card.location_seen_by(audience, matched.slot)?;
-            Some(MatchedLocation {
-                location_id: location.id.to_string(),
-                town: location.town.to_string(),
-                coordinates: location.coordinates,
-                distance_km: matched.distance_km,
-            })
-        });
-        Ok(OrganisationHit {
-            snippets: snippets.snippets(card.name(), card.description_seen_by(audience)),
-            organisation_id: card.id().to_string(),
-            name: card.name().to_string(),
-            score: candidate.score,
-            matched_location,
+/// What a hit shows the audience of `view`: read from the segment's cards, its words highlighted.
+fn hit(
+    searcher: &Searcher,
+    view: &AudienceView,
+    candidate: Candidate,
+    snippets: &SnippetMaker,
+) -> Result<OrganisationHit> {
+    let values = view.segment(searcher.segment_reader(candidate.doc.segment_ord))?;
+    let card = values.card(candidate.doc.doc_id);
+    let audience = view.audience();
+    let matched_location = candidate.location.and_then(|matched| {
+        let location = card.location_seen_by(audience, matched.slot)?;
+        Some(MatchedLocation {
+            location_id: location.id.to_string(),
+            town: location.town.to_string(),
+            coordinates: location.coordinates,
+            distance_km: matched.distance_km,
         })
-    }
+    });
+    Ok(OrganisationHit {
+        snippets: snippets.snippets(card.name(), card.description_seen_by(audience)),
+        organisation_id: card.id().to_string(),
+        name: card.name().to_string(),
+        score: candidate.score,
+        matched_location,
+    })
 }
 
 type FacetCounts = BTreeMap<Facet, BTreeMap<String, u64>>;
