@@ -83,6 +83,18 @@ struct AudienceValues {
 const DENSE_SHARE: usize = 64;
 
 impl AudienceValues {
+    fn bytes(&self) -> usize {
+        let facet_docs: usize = self.facet_docs.iter().flatten().map(|docs| docs.len() * 8).sum();
+        self.points.bytes()
+            + self.dense.words.len() * 8
+            + self.facets.bytes()
+            + self.sparse_facets.bytes()
+            + self.sparse_holders.len() * 8
+            + self.map.bytes()
+            + self.theme_maps.values().map(Map::bytes).sum::<usize>()
+            + facet_docs
+    }
+
     fn decode(reader: &SegmentReader, fields: &Fields, audience: Audience) -> tantivy::Result<Self> {
         let audience = fields.audience(audience);
         let max_doc = reader.max_doc();
@@ -237,29 +249,12 @@ impl Values {
 
     /// Memory held by the decoded values, in bytes.
     pub(crate) fn bytes(&self) -> usize {
-        let segments = self.read();
-        let cards: usize = segments.values().map(|segment| segment.cards.bytes()).sum();
-        cards
-            + segments
-                .values()
-                .flat_map(|segment| &segment.audiences)
-                .map(|audience| {
-                    let facet_docs: usize = audience
-                        .facet_docs
-                        .iter()
-                        .flatten()
-                        .map(|docs| docs.len() * 8)
-                        .sum();
-                    audience.points.bytes()
-                        + audience.dense.words.len() * 8
-                        + audience.facets.bytes()
-                        + audience.sparse_facets.bytes()
-                        + audience.sparse_holders.len() * 8
-                        + audience.map.bytes()
-                        + audience.theme_maps.values().map(Map::bytes).sum::<usize>()
-                        + facet_docs
-                })
-                .sum::<usize>()
+        self.read()
+            .values()
+            .map(|segment| {
+                segment.cards.bytes() + segment.audiences.iter().map(AudienceValues::bytes).sum::<usize>()
+            })
+            .sum()
     }
 
     fn read(&self) -> RwLockReadGuard<'_, HashMap<SegmentId, Arc<SegmentValues>>> {
